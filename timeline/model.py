@@ -70,3 +70,19 @@ EVENT_FIELDS = [
     "date_start_offset", "date_end_offset",
     "actors", "actor_kinds", "location", "confidence",
 ]
+
+
+@dataclass
+class ActorRecord:
+    canonical: str                 # e.g. "فلاديمير بوتين"
+    kind: str                      # person, organization, country, location
+    aliases: list[str] = field(default_factory=list)   # surface forms seen for it
+
+
+@dataclass
+class ExtractResult:
+    """Everything extracted from one document; what the store ingests in one piece."""
+    document: Document
+    time_expressions: list[TimeExpression]
+    events: list[dict[str, Any]]   # one dict per event, keys = EVENT_FIELDS
+    actors: list[ActorRecord]
