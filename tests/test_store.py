@@ -437,3 +437,13 @@ def test_ingest_of_36k_documents_with_20_events_each_is_fast(db):
     print(f"\ningested 36000 documents / 720000 events in {elapsed:.1f} s")
     assert report.documents_added == 36_000 and report.events_added == 720_000
     assert elapsed < 30
+
+
+def test_closed_store_says_so(db):
+    s = Store(db)
+    s.close()
+    s.close()   # closing twice is harmless
+    with pytest.raises(TimelineError, match="closed"):
+        s.has_documents()
+    with pytest.raises(TimelineError, match="closed"):
+        s.ingest([result("a1")])

@@ -222,6 +222,8 @@ class _BatchBuilder:
             e["actors"][-1] = actors
             e["actor_kinds"][-1] = kinds
             for i, name in enumerate(actors):
+                if not name:
+                    continue
                 ea["event_id"].append(event_id)
                 ea["canonical"].append(name)
                 ea["kind"].append((kinds[i] if i < len(kinds) else None) or UNKNOWN_KIND)
@@ -384,7 +386,8 @@ class Store:
                 self.con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
             self.con.execute("COMMIT")
         except BaseException:
-            self.con.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute("ROLLBACK")
             raise
 
     def _check_schema(self) -> None:
@@ -515,18 +518,20 @@ class Store:
             con.execute("INSERT INTO actors SELECT canonical, kind, aliases FROM _tl_batch_actors "
                         "ON CONFLICT (canonical, kind) DO UPDATE SET aliases = excluded.aliases")
 
-    def _writable(self) -> duckdb.DuckDBPyConnection:
+    def _open_con(self) -> duckdb.DuckDBPyConnection:
         if self.con is None:
             raise TimelineError(f"{self._display}: the store is closed")
+        return self.con
+
+    def _writable(self) -> duckdb.DuckDBPyConnection:
+        self._open_con()
         if self.read_only:
             raise TimelineError(f"{self._display}: opened read-only; open with read_only=False to write")
         return self.con
 
     # reading --------------------------------------------------------------------------------------
     def _frame(self, sql: str, params: Sequence[Any] = (), list_columns: Sequence[str] = ()) -> pd.DataFrame:
-        if self.con is None:
-            raise TimelineError(f"{self._display}: the store is closed")
-        table = self.con.sql(sql, params=list(params) or None).to_arrow_table()
+        table = self._open_con().sql(sql, params=list(params) or None).to_arrow_table()
         # Nullable integers stay integers (no 12.0 in exports); dates stay datetime.date; list
         # columns become Python lists (to_pylist is much faster than converting numpy arrays).
         lists = {c: table.column(c).to_pylist() for c in list_columns}
@@ -623,10 +628,10 @@ class Store:
         return self._frame(sql + ' ORDER BY document_id, start, "end"', params)
 
     def has_documents(self) -> bool:
-        return self.con.execute("SELECT EXISTS (SELECT 1 FROM documents)").fetchall()[0][0]
+        return self._open_con().execute("SELECT EXISTS (SELECT 1 FROM documents)").fetchall()[0][0]
 
     def stats(self) -> dict[str, int]:
-        row = self.con.execute(
+        row = self._open_con().execute(
             "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM time_expressions),"
             " (SELECT count(*) FROM events), (SELECT count(*) FROM events WHERE date_start IS NOT NULL),"
             " (SELECT count(*) FROM actors), (SELECT count(*) FROM event_actors),"
