@@ -1,0 +1,763 @@
+"""Actors in Arabic news text: people, organizations, countries and locations.
+
+Two sources of knowledge, both data in `data/actors/*.yaml` (see the header of each file):
+- a gazetteer (countries from CLDR with variants and demonyms, capitals and cities, well-known
+  people and organizations with their aliases), compiled once into a single trie-shaped regex over
+  the normalized text;
+- a small grammar (titles, reporting verbs, organization head nouns, stopwords) that finds names no
+  list holds: "الأميرال كيم دوك كي", "وقال بيسكوف:", "مركز الدراسات الاستراتيجية والدولية".
+
+`find_mentions(text)` returns the mentions of one document; `ActorResolver().resolve(mentions)`
+merges them into actors (a surname alone → the full name seen in the same document; spelling
+variants → one canonical name); `actor_records` lists the actors. `mentions_jsonl` speaks the
+`timeline mentions` protocol.
+
+Choices worth knowing:
+- A capital ("موسكو", "بيونغ يانغ") is read as a metonym of its state: kind "country",
+  canonical = the country, `place` = the capital. Other places are kind "location".
+- Seats of power ("الكرملين", "البيت الأبيض") are organizations of their own, with a `country` link,
+  because "قال الكرملين" quotes the presidency rather than the whole country.
+- A demonym ("الروسي", "أميركيين", "كوري جنوبي") is a mention of its country (kind "country").
+- Spans never include a proclitic (و ف ب ل ك) nor a title: "والكرملين" → "الكرملين",
+  "المتحدث باسم الكرملين دميتري بيسكوف" → "الكرملين" + "دميتري بيسكوف".
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import os
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Iterable
+
+import yaml
+
+from .errors import InputError
+from .model import ActorRecord
+from .paths import ACTORS_DIR
+
+PERSON, ORGANIZATION, COUNTRY, LOCATION = "person", "organization", "country", "location"
+KINDS = (PERSON, ORGANIZATION, COUNTRY, LOCATION)
+
+# ----------------------------------------------------------------------------------------------
+# Normalization for matching only. Every change is either one character for one character
+# (str.translate) or a deletion, so a normalized offset maps back through the sorted deletions.
+
+_DELETED = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u061c\ufeff]")
+_TRANSLATE = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
+    "ک": "ك", "ی": "ي", "ي": "ي", "ە": "ه", "ڤ": "ف", "گ": "ك", "پ": "ب", "چ": "ج",
+    **{chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)},
+})
+
+
+class _Normalized:
+    """The matching form of a text and the way back to original offsets."""
+
+    __slots__ = ("text", "_shift")
+
+    def __init__(self, original: str):
+        deleted = [m.start() for m in _DELETED.finditer(original)]
+        self.text = (_DELETED.sub("", original) if deleted else original).translate(_TRANSLATE)
+        # _shift[k]: the normalized offset at which the k-th deleted character was dropped
+        self._shift = [pos - k for k, pos in enumerate(deleted)]
+
+    def original(self, offset: int) -> int:
+        """Original offset of a normalized offset; an end offset takes in the marks that follow."""
+        return offset + bisect.bisect_right(self._shift, offset) if self._shift else offset
+
+
+def _norm(s: str) -> str:
+    """Normalize a lexicon entry: the text form plus one space between words (hyphens are spaces)."""
+    s = _DELETED.sub("", s).translate(_TRANSLATE)
+    return " ".join(s.replace("-", " ").split())
+
+
+def _display(s: str) -> str:
+    """A readable canonical from a surface form: marks and tatweel dropped, spacing tidied."""
+    return " ".join(_DELETED.sub("", s).split())
+
+
+# ----------------------------------------------------------------------------------------------
+# Records
+
+@dataclass
+class ActorMention:
+    text: str                     # exactly as written in the original text
+    start: int
+    end: int
+    kind: str                     # person, organization, country, location
+    canonical: str
+    country: str | None = None    # the country it belongs to or stands for, when known
+    place: str | None = None      # for a capital read as its state: the capital's name
+    source: str = "gazetteer"     # gazetteer, rule (grammar) or short (a short form of a known name)
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "start": self.start, "end": self.end, "kind": self.kind,
+                "canonical": self.canonical}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str
+    canonical: str
+    country: str | None = None
+    place: str | None = None
+    short: bool = False           # only in a document where the full name appears
+
+
+# ----------------------------------------------------------------------------------------------
+# Loading the alias table
+
+_PROCLITIC = "[وف]?[بلك]?"
+_SEP = "[ \t\u00a0-]+"           # between the words of a name: never a line break
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    """One regex for many words, shaped like a trie so the engine never tries words one by one."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict) -> str:
+        end = "" in node
+        branches = []
+        for ch in sorted(k for k in node if k):
+            piece = _SEP if ch == " " else re.escape(ch)
+            branches.append(piece + emit(node[ch]))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end:  # a shorter word ends here: the longer continuation is optional (tried first)
+            return "(?:" + body + ")?" if len(branches) == 1 else body + "?"
+        return body
+
+    return emit(trie)
+
+
+def _demonym_forms(stem: str) -> list[str]:
+    """Inflections of a nisba, word by word for multi-word ones: كوري شمالي → الكورية الشمالية ..."""
+    words = stem.split()
+    forms = []
+    for suffix in ("", "ه", "ون", "ين", "ات", "ان", "تان", "تين"):
+        inflected = [w + suffix for w in words]
+        forms.append(" ".join(inflected))
+        forms.append(" ".join("ال" + w for w in inflected))
+    return forms
+
+
+class AliasTable:
+    """The gazetteer and grammar, compiled for matching. Build it with `load_alias_table`."""
+
+    def __init__(self, docs: list[tuple[str, dict]]):
+        self.entries: dict[str, _Entry] = {}     # normalized name → entry
+        self.person_keys: dict[str, str | None] = {}   # spelling key → canonical (None: ambiguous)
+        grammar: dict[str, set[str]] = {}
+        # Priority when two lists claim one name: people, organizations, countries, places.
+        for section in ("actors", "people", "organizations", "countries", "places"):
+            for path, doc in docs:
+                items = doc.get(section) or []
+                if not isinstance(items, list):
+                    raise InputError(path, f"'{section}' must be a list")
+                for item in items:
+                    if not isinstance(item, dict):
+                        raise InputError(path, f"'{section}': each entry must be a mapping, got {item!r}")
+                    self._add(section, item, path)
+        for path, doc in docs:
+            for key, words in doc.items():
+                if key in ("actors", "people", "organizations", "countries", "places"):
+                    continue
+                if not isinstance(words, list):
+                    raise InputError(path, f"'{key}' must be a list of words")
+                grammar.setdefault(key, set()).update(_norm(str(w)) for w in words)
+        self.grammar = grammar
+        self._compile()
+
+    # -- building --
+
+    def _put(self, name: str, entry: _Entry) -> None:
+        key = _norm(name)
+        if key and key not in self.entries:
+            self.entries[key] = entry
+
+    def _add(self, section: str, item: dict, path: str) -> None:
+        def names(field_name: str) -> list[str]:
+            value = item.get(field_name) or []
+            if isinstance(value, str):
+                value = [value]
+            return [str(v) for v in value]
+
+        if section == "countries":
+            name = item.get("name")
+            if not name:
+                raise InputError(path, f"country entry without a name: {item!r}")
+            entry = _Entry(COUNTRY, name, country=name)
+            if item.get("bare", True):
+                self._put(name, entry)
+            for v in names("variants"):
+                self._put(v, entry)
+            for stem in names("demonyms"):
+                for form in _demonym_forms(_norm(stem)):
+                    self._put(form, entry)
+            for plural in names("plurals"):
+                self._put("ال" + _norm(plural), entry)
+            return
+        if section == "places":
+            name = item.get("name")
+            if not name:
+                raise InputError(path, f"place entry without a name: {item!r}")
+            country = item.get("country")
+            if item.get("capital") and country:
+                entry = _Entry(COUNTRY, country, country=country, place=name)
+            else:
+                entry = _Entry(LOCATION, name, country=country)
+            for v in [name, *names("variants")]:
+                self._put(v, entry)
+            return
+        canonical = item.get("canonical")
+        if not canonical:
+            raise InputError(path, f"'{section}' entry without a canonical name: {item!r}")
+        kind = item.get("kind") or {"people": PERSON, "organizations": ORGANIZATION}.get(section)
+        if kind not in KINDS:
+            raise InputError(path, f"unknown kind {kind!r} for {canonical!r} (one of {', '.join(KINDS)})")
+        entry = _Entry(kind, canonical, country=item.get("country"))
+        full = ([canonical] if item.get("bare", True) else []) + names("aliases")
+        for v in full:
+            self._put(v, entry)
+        for v in names("short"):
+            self._put(v, _Entry(kind, canonical, country=item.get("country"), short=True))
+        if kind == PERSON:
+            for v in [canonical, *names("aliases")]:
+                if len(_norm(v).split()) > 1:
+                    k = _person_key(_norm(v))
+                    prev = self.person_keys.get(k, canonical)
+                    self.person_keys[k] = canonical if prev == canonical else None
+
+    def _compile(self) -> None:
+        names = set(self.entries)
+        # "للكرملين" = ل + الكرملين with the article's alef dropped: index the ل-form too.
+        self.lam_forms = {"ل" + n[2:]: n for n in names if n.startswith("ال") and len(n) > 3}
+        self.gazetteer_re = re.compile(
+            r"\b(" + _PROCLITIC + r")(" + _trie_regex(names | set(self.lam_forms)) + r")\b")
+        g = self.grammar
+        self.titles = g.get("titles", set())
+        self.construct_titles = g.get("construct_titles", set())
+        verbs = g.get("reporting_verbs", set())
+        self.verbs = verbs | {_feminine(v) for v in verbs}
+        self.weak = g.get("weak_triggers", set())
+        self.org_heads = g.get("org_heads", set())
+        self.def_org_heads = g.get("definite_org_heads", set())
+        self.connectors = g.get("connectors", set())
+        self.particles = g.get("name_particles", set())
+        self.time_words = g.get("time_words", set())
+        self.stopwords = g.get("stopwords", set())
+        self.not_names = (self.stopwords | self.titles | self.construct_titles | self.verbs
+                          | self.org_heads | self.def_org_heads | self.time_words | self.weak)
+        self.demonyms = {n for n, e in self.entries.items() if e.kind == COUNTRY and e.place is None
+                         and n not in (_norm(e.canonical),)}
+        triggers = self.titles | self.construct_titles | self.verbs | self.weak | self.org_heads | self.def_org_heads
+        self.trigger_lam_forms = {"ل" + w[2:]: w for w in triggers if w.startswith("ال") and len(w) > 3}
+        trig_forms = set(triggers) | set(self.trigger_lam_forms)
+        self.trigger_re = re.compile(r"\b(" + _PROCLITIC + r")(" + _trie_regex(trig_forms) + r")\b")
+
+    def lookup(self, matched: str) -> _Entry | None:
+        key = " ".join(matched.replace("-", " ").split()) if (" " in matched or "-" in matched
+                                                              or "\t" in matched) else matched
+        key = self.lam_forms.get(key, key)
+        return self.entries.get(key)
+
+
+def _feminine(verb: str) -> str:
+    """قال → قالت، نفى → نفت، دعا → دعت (normalized forms: ى is already ي)."""
+    if verb.endswith(("ي", "ا")) and len(verb) > 2:
+        return verb[:-1] + "ت"
+    return verb + "ت"
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(str(path), f"not valid YAML: {exc}") from None
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise InputError(str(path), "an actors file must be a mapping (people:, organizations:, ...)")
+    return doc
+
+
+def load_alias_table(extra_paths: Iterable[str | os.PathLike] = ()) -> AliasTable:
+    """The gazetteer of data/actors/*.yaml plus user files (and those named by $TIMELINE_ACTORS,
+    separated by the OS path separator). Entries from later files never override earlier ones for
+    the same name; they add names. Cached per set of files."""
+    env = os.environ.get("TIMELINE_ACTORS", "")
+    paths = tuple(str(p) for p in extra_paths) + tuple(p for p in env.split(os.pathsep) if p)
+    stamps = tuple(_stamp(Path(p)) for p in paths)
+    return _load_cached(str(ACTORS_DIR), paths, stamps)
+
+
+def _stamp(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return -1.0
+
+
+@lru_cache(maxsize=8)
+def _load_cached(actors_dir: str, paths: tuple[str, ...], _stamps: tuple[float, ...]) -> AliasTable:
+    # User files come first so that their entries win over the shipped ones for the same name.
+    files = [Path(p) for p in paths] + sorted(Path(actors_dir).glob("*.yaml"))
+    return AliasTable([(str(f), _read_yaml(f)) for f in files])
+
+
+# ----------------------------------------------------------------------------------------------
+# Finding mentions
+
+_TOKEN = re.compile(r"[ \t\u00a0]*([^\W\d_]+)")
+_NEXT = re.compile(r"[ \t\u00a0]*(\S)")
+_BOUNDARY_PUNCT = set("،,:؛;.!؟?\"«»“”()[]\n-–—/")
+_ARABIC_WORD = re.compile(r"[\u0621-\u064a]+$")
+_FOLLOWERS = {"ان", "انه", "انها", "انهم", "في", "خلال", "عبر", "امام", "لدي", "يوم", "اليوم", "امس",
+              "بعد", "عقب", "قبل", "الي", "علي", "عن", "من", "مع", "وهو", "وهي", "الذي", "التي", "بان",
+              "بانه", "بانها", "حيث", "كما", "اثناء", "ضمن", "منذ", "مساء", "صباح", "الاثنين", "الثلاثاء",
+              "الاربعاء", "الخميس", "الجمعه", "السبت", "الاحد", "للبلاد", "ذلك", "هذا", "هذه", "متجه"}
+
+
+@dataclass
+class _Span:
+    start: int        # normalized offsets of the name (proclitic excluded)
+    end: int
+    entry: _Entry | None
+    kind: str
+    source: str
+    token_start: int  # start of the whole word, proclitic included
+
+
+class _Scanner:
+    """One document's recognition: gazetteer, organizations, then people."""
+
+    def __init__(self, table: AliasTable, text: str):
+        self.t = table
+        self.original = text
+        self.norm = _Normalized(text)
+        self.s = self.norm.text
+        self.spans: list[_Span] = []
+        self.at: dict[int, _Span] = {}   # word start → span there (gazetteer or organization)
+
+    # -- helpers over the normalized text --
+
+    def token(self, pos: int) -> tuple[int, int, str] | None:
+        m = _TOKEN.match(self.s, pos)
+        return (m.start(1), m.end(1), m.group(1)) if m else None
+
+    def next_char(self, pos: int) -> str:
+        m = _NEXT.match(self.s, pos)
+        return m.group(1) if m else ""
+
+    def is_name_token(self, tok: str, prev: str | None) -> bool:
+        t = self.t
+        if len(tok) < 2 or tok in t.not_names or not _ARABIC_WORD.match(tok):
+            return False
+        if tok.startswith("ال"):
+            if prev is None:
+                return False
+            if prev in t.connectors or tok in t.particles:
+                return True  # عبد الله، نور الدين، آل ثاني
+            # a family name of the nisba shape after a given name: بشار الأسد is in the list,
+            # but السيسي، الحريري، العبادي are found by the shape
+            return tok.endswith("ي") and tok not in t.demonyms and len(tok) > 4
+        if len(tok) > 4 and tok.endswith(("ها", "هم", "هما", "كم")):
+            return False  # a pronoun suffix: عمليتها، قادتهم
+        if tok[0] in "وفبلك" and tok[1:3] == "ال":
+            return False  # a proclitic on a definite noun: والرئيس، بالقرب
+        if tok.startswith("لل"):
+            return False
+        return True
+
+    def read_name(self, pos: int, max_tokens: int = 4) -> tuple[int, int, list[str]] | None:
+        """Up to four name tokens from pos (connectors inside); None if there is no name there."""
+        toks: list[tuple[int, int, str]] = []
+        p = pos
+        while len(toks) < max_tokens:
+            tk = self.token(p)
+            if not tk:
+                break
+            ts, te, tok = tk
+            if ts in self.at or (toks and tok[0] == "و" and len(tok) > 3
+                                 and self.is_name_token(tok[1:], None)):
+                break  # a known actor or "وجنيفر": the name ends here
+            prev = toks[-1][2] if toks else None
+            if not toks and tok in self.t.connectors and tok not in ("عبد", "ابو", "ابن", "بن"):
+                break
+            if not self.is_name_token(tok, prev) and not (prev and tok in self.t.connectors):
+                # a short last part that is also a function word, right before punctuation:
+                # "كيم دوك كي،" (كي = "so that")
+                if len(toks) >= 2 and len(tok) <= 3 and not tok.startswith("ال") \
+                        and self.next_char(te) in _BOUNDARY_PUNCT and self.next_char(te):
+                    toks.append(tk)
+                break
+            toks.append(tk)
+            p = te
+            if tok.startswith("ال") and prev not in self.t.connectors and tok not in self.t.particles:
+                break  # a nisba family name closes the name
+        while toks and toks[-1][2] in self.t.connectors:
+            toks.pop()
+        if not toks:
+            return None
+        return toks[0][0], toks[-1][1], [x[2] for x in toks]
+
+    def ends_clause(self, pos: int) -> bool:
+        """After a name read without a title: punctuation, end of text, or a word like إن، في."""
+        ch = self.next_char(pos)
+        if not ch or ch in _BOUNDARY_PUNCT:
+            return True
+        tk = self.token(pos)
+        if not tk:
+            return True
+        tok = tk[2]
+        if tok[0] == "و" and len(tok) > 3 and self.is_name_token(tok[1:], None):
+            return True  # "... وجنيفر جون": another name follows
+        return (tok in _FOLLOWERS or tok in self.t.stopwords or tk[0] in self.at
+                or (tok.startswith("ل") and len(tok) > 3) or tok in self.t.titles)
+
+    def add(self, span: _Span) -> None:
+        self.spans.append(span)
+        self.at.setdefault(span.token_start, span)
+
+    # -- passes --
+
+    def gazetteer(self) -> None:
+        for m in self.t.gazetteer_re.finditer(self.s):
+            entry = self.t.lookup(m.group(2))
+            if entry is None or entry.short:
+                continue
+            self.add(_Span(m.start(2), m.end(2), entry, entry.kind, "gazetteer", m.start(1)))
+
+    def triggers(self) -> list[tuple[int, int, int, str]]:
+        """(word start, trigger start, trigger end, trigger word) for each title, verb or head."""
+        lam = self.t.trigger_lam_forms
+        return [(m.start(1), m.start(2), m.end(2), lam.get(m.group(2), m.group(2)))
+                for m in self.t.trigger_re.finditer(self.s)]
+
+    def organizations(self, triggers) -> None:
+        t = self.t
+        for word_start, start, end, word in triggers:
+            if word_start in self.at:
+                continue
+            if word in t.org_heads:
+                self._org_after_head(start, end)
+            elif word in t.def_org_heads:
+                self._org_with_demonym(start, end)
+
+    def _org_after_head(self, start: int, end: int) -> None:
+        """Head noun + the definite words (or known places) of its name: وزارة الخارجية الروسية."""
+        t = self.t
+        p, last = end, None
+        count = 0
+        while count < 6:
+            tk = self.token(p)
+            if not tk:
+                break
+            ts, te, tok = tk
+            known = self.at.get(ts)
+            if known is not None and known.kind in (COUNTRY, LOCATION, ORGANIZATION):
+                last = p = known.end
+                count += 1
+                continue
+            bare = tok[1:] if tok[:1] in "وفبلك" and tok[1:3] in ("ال", "لل") else tok
+            bare = "ال" + bare[2:] if bare.startswith("لل") else bare
+            if (bare.startswith("ال") and len(bare) > 3 and bare not in t.time_words
+                    and bare not in t.stopwords - _ORG_ADJECTIVES and bare not in t.titles):
+                last = p = te
+                count += 1
+                continue
+            break
+        if last is None:
+            return
+        self.add(_Span(start, last, None, ORGANIZATION, "rule", start))
+
+    def _org_with_demonym(self, start: int, end: int) -> None:
+        """الجيش الروسي، القوات المسلحة الأوكرانية، البنك المركزي المصري: up to a demonym."""
+        p = end
+        for _ in range(3):
+            tk = self.token(p)
+            if not tk:
+                return
+            ts, te, tok = tk
+            known = self.at.get(ts)
+            if known is not None and known.entry is not None and known.entry.kind == COUNTRY \
+                    and _norm_text(self.s, known.start, known.end) in self.t.demonyms:
+                if known.token_start != known.start:
+                    return  # "الجيش والروسي" is no name
+                self.spans.remove(known)
+                del self.at[ts]
+                self.add(_Span(start, known.end, None, ORGANIZATION, "rule", start))
+                return
+            if not tok.startswith("ال") or tok in self.t.time_words:
+                return
+            p = te
+
+    def people(self, triggers) -> None:
+        t = self.t
+        for word_start, start, end, word in triggers:
+            if word in t.titles or word in t.construct_titles:
+                self._after_title(end, needs_complement=word not in t.titles)
+            elif word in t.verbs or word in t.weak:
+                if word_start in self.at:
+                    continue
+                self._after_verb(end)
+
+    def _after_title(self, end: int, needs_complement: bool) -> None:
+        """Title + complements (الروسي، السابق، باسم الكرملين، كوريا الشمالية) + a name."""
+        t = self.t
+        p, complements = end, 0
+        for _ in range(8):
+            tk = self.token(p)
+            if not tk:
+                return
+            ts, te, tok = tk
+            known = self.at.get(ts)
+            if known is not None:
+                if known.kind == PERSON:
+                    return  # the name is already known
+                p = known.end
+                complements += 1
+                continue
+            if tok == "باسم" or tok.startswith("ال") or (
+                    tok[:1] in "ولبف" and tok[1:3] in ("ال", "لل")) or tok.startswith("لل") \
+                    or tok in t.construct_titles or tok in _CONSTRUCT_NOUNS:
+                if tok in t.time_words and tok not in _TITLE_ADJECTIVES:
+                    return
+                p = te
+                complements += 1
+                continue
+            break
+        if needs_complement and not complements:
+            return
+        name = self.read_name(p)
+        if name:
+            self._add_person(*name)
+
+    def _after_verb(self, end: int) -> None:
+        name = self.read_name(end, max_tokens=3)
+        if name and self.ends_clause(name[1]):
+            self._add_person(*name)
+
+    def _add_person(self, start: int, end: int, toks: list[str]) -> None:
+        self.add(_Span(start, end, None, PERSON, "rule", start))
+        # "X وY": a second name coordinated with the first (جوزيف بيرموديز وجنيفر جون)
+        tk = self.token(end)
+        if tk and tk[2][0] == "و" and len(tk[2]) > 3 and self.is_name_token(tk[2][1:], None):
+            second = self.read_name(tk[0] + 1, max_tokens=3)
+            if second and self.ends_clause(second[1]) and len(second[2]) + len(toks) > 2:
+                self.add(_Span(second[0], second[1], None, PERSON, "rule", tk[0]))
+
+    def short_forms(self) -> None:
+        """Short forms of people named in full in this document: بيسكوف، كيم (only then)."""
+        t = self.t
+        wanted: set[str] = set()
+        canon_here = {sp.entry.canonical for sp in self.spans if sp.entry and sp.kind == PERSON}
+        for sp in self.spans:
+            if sp.kind != PERSON:
+                continue
+            toks = self.s[sp.start:sp.end].split()
+            if len(toks) > 1:
+                last = toks[-1]
+                if len(last) > 2 and last not in t.not_names and last not in t.connectors:
+                    wanted.add(last)
+        wanted |= {n for n in t.short_index_for(canon_here)}
+        if not wanted:
+            return
+        covered = sorted((sp.token_start, sp.end) for sp in self.spans)
+        rx = re.compile(r"\b(" + _PROCLITIC + r")(" + _trie_regex(wanted) + r")\b")
+        for m in rx.finditer(self.s):
+            i = bisect.bisect_right(covered, (m.start(2), 10**12)) - 1
+            if i >= 0 and covered[i][1] > m.start(1):
+                continue  # inside a mention already found
+            self.add(_Span(m.start(2), m.end(2), None, PERSON, "short", m.start(1)))
+
+    def mentions(self) -> list[ActorMention]:
+        # longest first, then gazetteer before rules, then leftmost; drop overlaps
+        order = {"gazetteer": 0, "rule": 1, "short": 2}
+        chosen: list[_Span] = []
+        taken: list[tuple[int, int]] = []
+        for sp in sorted(self.spans, key=lambda x: (-(x.end - x.start), order[x.source], x.start)):
+            if any(sp.start < e and s < sp.end for s, e in taken):
+                continue
+            chosen.append(sp)
+            taken.append((sp.start, sp.end))
+        chosen.sort(key=lambda x: x.start)
+        out = []
+        for sp in chosen:
+            a, b = self.norm.original(sp.start), self.norm.original(sp.end)
+            # an end offset takes in trailing marks but never trailing blanks
+            surface = self.original[a:b]
+            if sp.entry is not None:
+                e = sp.entry
+                out.append(ActorMention(surface, a, b, e.kind, e.canonical, e.country, e.place, sp.source))
+            else:
+                out.append(ActorMention(surface, a, b, sp.kind, _display(surface), None, None, sp.source))
+        return out
+
+
+def _norm_text(s: str, a: int, b: int) -> str:
+    return " ".join(s[a:b].split())
+
+
+# Adjectives that may follow a title before the name (الرئيس الأميركي السابق دونالد ترمب).
+_TITLE_ADJECTIVES = {_norm(w) for w in (
+    "السابق", "السابقة", "الأسبق", "الحالي", "الحالية", "الجديد", "الجديدة", "المنتخب", "المنتخبة",
+    "المكلف", "المؤقت", "التنفيذي", "التنفيذية", "العام", "العامة", "الأعلى", "الأول", "الأولى", "الثاني",
+    "الخاص", "الخاصة", "الراحل", "الراحلة", "الأممي", "المساعد", "الدائم", "الفخري", "المنتهية", "ولايته")}
+# Adjectives that may sit inside an organization's name although they are stopwords for names.
+_ORG_ADJECTIVES = {_norm(w) for w in ("العام", "العامة", "الأعلى", "الخاص", "الخاصة", "الأول", "الأولى",
+                                      "الثاني", "الجديد", "الجديدة", "الدائم", "الأممي", "التنفيذي", "التنفيذية")}
+# Indefinite nouns of a construct chain between a title and a name: وزير خارجية روسيا، رئيس هيئة الأركان.
+_CONSTRUCT_NOUNS = {_norm(w) for w in (
+    "خارجية", "دفاع", "داخلية", "حكومة", "وزراء", "مجلس", "هيئة", "وزارة", "جهاز", "إدارة", "شؤون",
+    "أركان", "جيش", "حزب", "حركة", "منظمة", "مكتب", "لجنة", "جمهورية", "مملكة", "دولة", "إمارة", "سلطنة",
+    "مدينة", "ولاية", "بلدية", "محافظة", "مجموعة", "شركة", "بنك", "صندوق", "اتحاد", "نادي", "منتخب",
+    "وكالة", "مركز", "جامعة", "معهد", "قوات", "باسم", "عام", "أعلى")}
+
+
+def _table_short_index(self: AliasTable, canonicals: set[str]) -> set[str]:
+    """Normalized short forms of the given people (seed `short:` entries)."""
+    if not canonicals:
+        return set()
+    return {n for n, e in self.entries.items() if e.short and e.canonical in canonicals}
+
+
+AliasTable.short_index_for = _table_short_index
+
+
+def find_mentions(text: str, table: AliasTable | None = None) -> list[ActorMention]:
+    """Mentions of actors in one document, in text order, with offsets into `text`.
+
+    Canonical names come from the alias table where the name is known, else the surface form;
+    `ActorResolver.resolve` then merges surnames and spelling variants within the document."""
+    if not text:
+        return []
+    sc = _Scanner(table or load_alias_table(), text)
+    sc.gazetteer()
+    trig = sc.triggers()
+    sc.organizations(trig)
+    sc.people(trig)
+    sc.short_forms()
+    return sc.mentions()
+
+
+# ----------------------------------------------------------------------------------------------
+# Resolving mentions into actors
+
+def _person_key(normalized_name: str) -> str:
+    """A conservative spelling key for transliterated names: ترمب = ترامب, جونج = جونغ.
+
+    Only internal alefs are dropped and a final نج read as نغ; anything bolder (ي/ج/غ in Korean
+    names) merges different people, so those variants live in the alias table instead."""
+    out = []
+    for tok in normalized_name.split():
+        tok = tok[0] + tok[1:].replace("ا", "") if len(tok) > 2 else tok
+        if tok.endswith("نج"):
+            tok = tok[:-1] + "غ"
+        tok = re.sub(r"(.)\1+", r"\1", tok)
+        out.append(tok)
+    return " ".join(out)
+
+
+class ActorResolver:
+    """Merges one document's mentions into actors; use one resolver per document."""
+
+    def __init__(self, table: AliasTable | None = None):
+        self.table = table or load_alias_table()
+
+    def resolve(self, mentions: list[ActorMention]) -> list[ActorMention]:
+        t = self.table
+        out: list[ActorMention] = []
+        by_key: dict[tuple[str, str], str] = {}          # (kind, spelling key) → canonical in this doc
+        full_people: list[tuple[int, list[str], list[str], str]] = []   # start, tokens, keys, canonical
+        pending: list[int] = []                           # indexes of single-token people
+        for m in sorted(mentions, key=lambda x: x.start):
+            n = _norm(m.text)
+            canonical = m.canonical
+            if m.kind == PERSON:
+                toks = n.split()
+                if m.source != "gazetteer":
+                    canonical = t.person_keys.get(_person_key(n)) or canonical
+                if len(toks) == 1 and (m.source != "gazetteer" or _norm(canonical) == n):
+                    out.append(replace(m, canonical=canonical))
+                    pending.append(len(out) - 1)
+                    continue
+                key = _person_key(_norm(canonical))
+                canonical = by_key.setdefault((PERSON, key), canonical)
+                ctoks = _norm(canonical).split()
+                full_people.append((m.start, toks + ctoks, [_person_key(x) for x in toks + ctoks], canonical))
+            else:
+                canonical = by_key.setdefault((m.kind, _norm(canonical)), canonical)
+            out.append(replace(m, canonical=canonical))
+        for i in pending:
+            m = out[i]
+            tok = _norm(m.text)
+            k = _person_key(tok)
+            matches = [fp for fp in full_people if tok in fp[1] or k in fp[2]]
+            if not matches:
+                continue
+            before = [fp for fp in matches if fp[0] < m.start]
+            best = before[-1] if before else matches[0]   # nearest before, else the first after
+            out[i] = replace(m, canonical=best[3])
+        return out
+
+
+def resolve_mentions(text: str, table: AliasTable | None = None) -> list[ActorMention]:
+    """find_mentions then ActorResolver.resolve: the actors of one document, merged."""
+    table = table or load_alias_table()
+    return ActorResolver(table).resolve(find_mentions(text, table))
+
+
+def actor_records(mentions: list[ActorMention]) -> list[ActorRecord]:
+    """One record per actor of resolved mentions, in order of first mention; aliases are the
+    surface forms seen (diacritics kept), each once."""
+    records: dict[tuple[str, str], ActorRecord] = {}
+    for m in mentions:
+        rec = records.setdefault((m.canonical, m.kind), ActorRecord(m.canonical, m.kind, []))
+        if m.text not in rec.aliases:
+            rec.aliases.append(m.text)
+    return list(records.values())
+
+
+# ----------------------------------------------------------------------------------------------
+# The `timeline mentions` protocol
+
+def mentions_jsonl(in_stream: IO[str], out_stream: IO[str], table: AliasTable | None = None) -> int:
+    """Read {"id", "text", ...} JSON lines, write {"id", "actors": [...]} lines in the same order.
+
+    A line that cannot be read yields {"id": <id or null>, "error": "..."}; blank lines are skipped.
+    Returns the number of error lines written."""
+    table = table or load_alias_table()
+    errors = 0
+    for lineno, line in enumerate(in_stream, 1):
+        if not line.strip():
+            continue
+        rid = None
+        try:
+            rec = json.loads(line)
+            if not isinstance(rec, dict):
+                raise ValueError("a line must be a JSON object")
+            rid = rec.get("id")
+            text = rec.get("text")
+            if not isinstance(text, str):
+                raise ValueError("'text' must be a string")
+            actors = [m.to_json() for m in resolve_mentions(text, table)]
+            out = {"id": rid, "actors": actors}
+        except (ValueError, TypeError) as exc:   # json.JSONDecodeError is a ValueError
+            errors += 1
+            out = {"id": rid if isinstance(rid, (str, int)) else None, "error": f"line {lineno}: {exc}"}
+        out_stream.write(json.dumps(out, ensure_ascii=False) + "\n")
+    return errors
