@@ -508,6 +508,7 @@ class _Scanner:
     def people(self, triggers) -> None:
         t = self.t
         for word_start, start, end, word in triggers:
+            self.trigger = word
             if word in t.titles or word in t.construct_titles:
                 self._after_title(end, needs_complement=word not in t.titles)
             elif word in t.verbs or word in t.weak:
@@ -552,6 +553,8 @@ class _Scanner:
             self._add_person(*name)
 
     def _add_person(self, start: int, end: int, toks: list[str]) -> None:
+        if os.environ.get("TIMELINE_ACTORS_DEBUG"):
+            print("person", self.s[start:end], "after", self.trigger)
         self.add(_Span(start, end, None, PERSON, "rule", start))
         # "X وY": a second name coordinated with the first (جوزيف بيرموديز وجنيفر جون)
         tk = self.token(end)
@@ -632,7 +635,14 @@ def _table_short_index(self: AliasTable, canonicals: set[str]) -> set[str]:
     """Normalized short forms of the given people (seed `short:` entries)."""
     if not canonicals:
         return set()
-    return {n for n, e in self.entries.items() if e.short and e.canonical in canonicals}
+    index = self.__dict__.get("_short_by_canonical")
+    if index is None:
+        index = {}
+        for n, e in self.entries.items():
+            if e.short:
+                index.setdefault(e.canonical, set()).add(n)
+        self._short_by_canonical = index
+    return set().union(*(index.get(c, set()) for c in canonicals))
 
 
 AliasTable.short_index_for = _table_short_index

@@ -309,10 +309,10 @@ class _Page:
 
 
 def _is_headline(line: str) -> bool:
-    # Link titles after a lone "اقرأ أيضا": short, not a sentence; body sentences end with
-    # "." or ":" or open with the conjunction "و".
+    # Link titles after a lone "اقرأ أيضا": short and without the full stop or colon that ends
+    # body lines (a title may well start with "و": "وفاة الممثل ...").
     s = line.strip()
-    return 0 < len(s) <= 150 and not s.endswith((".", ":", "؛")) and not s.startswith("و")
+    return 0 < len(s) <= 150 and not s.endswith((".", ":", "؛", "…"))
 
 
 def _field_at(lex: _Lexicon, line: str) -> tuple[str, int, str] | None:

@@ -1,0 +1,80 @@
+"""Normalization for matching only, with a map back to the original offsets.
+
+Arabic text is stored and shown exactly as written. To match it against the lexicon we fold what
+news spelling varies on — alef and hamza forms, ى/ي, ة/ه, Persian letters, Arabic-Indic and Persian
+digits, Latin case — and delete what carries no meaning for matching: tatweel, diacritics (tanwin
+included), and invisible format characters (bidi marks, zero-width joiners). Folding is one character
+for one character; deletions are recorded so any span of the normalized text maps back to the
+original text.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+_FOLD = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ى": "ي", "ی": "ي", "ې": "ي", "ئ": "ي",
+    "ة": "ه", "ۀ": "ه", "ە": "ه",
+    "ؤ": "و",
+    "ک": "ك", "ڪ": "ك",
+    "٫": ".", "٬": ",", "،": ",", "؛": ";", "؟": "?",
+}
+_FOLD.update({chr(0x0660 + i): str(i) for i in range(10)})   # Arabic-Indic digits
+_FOLD.update({chr(0x06F0 + i): str(i) for i in range(10)})   # Persian digits
+_FOLD.update({chr(ord("A") + i): chr(ord("a") + i) for i in range(26)})
+_TABLE = str.maketrans(_FOLD)
+
+# Tatweel, harakat and tanwin, superscript alef, Quranic marks, and invisible format characters.
+_DELETE = re.compile("[\u0640\u064B-\u065F\u0670\u06D6-\u06ED\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF\u00AD]")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    text: str
+    # Piecewise map: normalized offset norm_starts[k] corresponds to original offset orig_starts[k],
+    # and the run that starts there is copied one for one. None when nothing was deleted.
+    norm_starts: tuple[int, ...] | None = None
+    orig_starts: tuple[int, ...] | None = None
+
+    def to_original(self, index: int) -> int:
+        """The original offset of normalized offset `index` (a start offset)."""
+        if self.norm_starts is None:
+            return index
+        k = bisect.bisect_right(self.norm_starts, index) - 1
+        return self.orig_starts[k] + (index - self.norm_starts[k])
+
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalized [start, end) span to the original text.
+
+        Marks deleted right after the span's last letter belong to it (the tanwin of "غداً"), so the
+        end maps to where the next kept character starts."""
+        if self.norm_starts is None:
+            return start, end
+        return self.to_original(start), self.to_original(end)
+
+
+def fold(text: str) -> str:
+    """The matching form of a word or phrase (no offset map): for building lexicons and keys."""
+    return _DELETE.sub("", text.translate(_TABLE))
+
+
+def normalize(text: str) -> Normalized:
+    folded = text.translate(_TABLE)          # one for one: offsets unchanged
+    if not _DELETE.search(folded):
+        return Normalized(folded)
+    pieces: list[str] = []
+    norm_starts = [0]
+    orig_starts = [0]
+    last = 0
+    norm_pos = 0
+    for m in _DELETE.finditer(folded):
+        if m.start() > last:
+            pieces.append(folded[last:m.start()])
+            norm_pos += m.start() - last
+        last = m.end()
+        norm_starts.append(norm_pos)
+        orig_starts.append(last)
+    pieces.append(folded[last:])
+    return Normalized("".join(pieces), tuple(norm_starts), tuple(orig_starts))

@@ -1,0 +1,1474 @@
+"""The Arabic temporal tagger: every date in a text, TIMEX3-normalized against a publication date.
+
+How it works, in three steps:
+
+1. **Tokens and word classes.** The text is normalized for matching (timeline.normalize), cut into
+   tokens, and every token is looked up in the lexicon (data/lexicon/*.yaml) and given a one-letter
+   word class: "M" a Gregorian month, "W" a weekday, "4" a four-digit number, "a" a year noun ... The
+   classes of a text form a short string, one letter per token.
+2. **Grammar.** Each rule is a name, a regular expression over that class string, and a production
+   that reads the matched tokens and returns a `Spec` — what the expression says ("the weekday 1, in
+   the past") without resolving it. Overlapping finds are settled longest first.
+3. **Resolution.** In text order, each Spec is resolved against the publication date (or, for
+   narrative expressions such as "في اليوم التالي", against the last date mentioned) into a TIMEX3
+   value, an interval, a granularity and an anchor. Without a publication date, relative
+   expressions keep a null value: they are never guessed.
+
+Class letters (see lexicon._entries for the words behind them):
+  M Gregorian month   H Hijri month   E English month   W weekday   R relative day   L relative night
+  P part of day       r relative modifier (الماضي ...)  w week  m month  a year  c decade  q quarter
+  h half   d day noun   u length unit   k cardinal word   o ordinal word   D period mod (مطلع ...)
+  g quantity mod (نحو، أكثر من ...)   b قبل   B بعد   s منذ   l duration preposition (لمدة ...)
+  V vague reference   S season   C decade word   X century   e ميلادي/م   j هجري/هـ   n قبل الميلاد
+  t الساعة   F clock fraction   Y Gregorian holiday   A Hijri holiday   Z Hijri month as a period
+  N narrative (اليوم التالي)   Q set (يوميا)   K كل   G weekend   i في   f من   > إلى/حتى   < بين
+  & و   z ال (as in الـ15)   ~ من الزمن   ° English ordinal suffix
+  1 a one- or two-digit number   4 a year-like number (1000–2199)   9 another number
+  T a numeric date (15/03/2023)   : a clock time (10:30)   | a line break   x any other word
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import timex
+from .lexicon import lexicon, word_list
+from .model import ANCHOR_ABSOLUTE, ANCHOR_PREVIOUS, ANCHOR_PUBLISHED, DATE, DURATION, SET, TIME, TimeExpression
+from .normalize import Normalized, normalize
+
+__all__ = ["tag", "parse_reference"]
+
+# ------------------------------------------------------------------------------------------------
+# Tokens
+
+
+@dataclass
+class Tokens:
+    starts: list[int]
+    ends: list[int]
+    words: list[str]
+    codes: str
+    payloads: list[Any]
+    prefixes: list[int]
+
+
+@functools.lru_cache(maxsize=1)
+def _token_re() -> re.Pattern:
+    lex = lexicon()
+    return re.compile(
+        r"(?P<ndate>\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4})(?![\d/.\-]*\d)"
+        r"|(?P<clock>\d{1,2}:\d{2})(?![\d:])"
+        r"|(?P<num>\d+(?:[.,]\d+)*)"
+        r"|(?P<pre>(?:[وف]?[بلك]?))(?P<multi>" + lex.multi_pattern + r")(?![^\W\d_])"
+        r"|(?P<word>[^\W\d_]+)"
+        r"|(?P<nl>\n)"
+        r"|(?P<punct>[^\w\s])"
+    )
+
+
+_PUNCT_CODES = {"/": "/", "-": "-", "(": "(", ")": ")", ",": ",", ".": ".", "\u2013": "-", "\u2014": "-",
+                "[": "(", "]": ")"}
+
+
+def _number_code(digits: str) -> str:
+    if not digits.isdigit():
+        return "9"
+    if len(digits) <= 2:
+        return "1"
+    if len(digits) == 4 and 1000 <= int(digits) <= 2199:
+        return "4"
+    return "9"
+
+
+def _tokenize(text: str) -> Tokens:
+    lex = lexicon()
+    single = lex.single
+    starts: list[int] = []
+    ends: list[int] = []
+    words: list[str] = []
+    codes: list[str] = []
+    payloads: list[Any] = []
+    prefixes: list[int] = []
+    for m in _token_re().finditer(text):
+        kind = m.lastgroup
+        word = m.group()
+        code, payload, prefix = "x", None, 0
+        if kind == "word":
+            hit = single.get(word)
+            if hit is not None:
+                code, payload, prefix = hit[0].code, hit[0].payload, hit[1]
+        elif kind == "num":
+            code, payload = _number_code(word), word
+        elif kind == "multi":
+            hit = lex.multi.get(" ".join(m.group("multi").split()))
+            if hit is not None:
+                code, payload = hit[0].code, hit[0].payload
+            prefix = len(m.group("pre"))
+        elif kind == "ndate":
+            code, payload = "T", word
+        elif kind == "clock":
+            code, payload = ":", word
+        elif kind == "nl":
+            code = "|"
+        else:
+            code = _PUNCT_CODES.get(word, "p")
+        starts.append(m.start())
+        ends.append(m.end())
+        words.append(word)
+        codes.append(code)
+        payloads.append(payload)
+        prefixes.append(prefix)
+    return Tokens(starts, ends, words, "".join(codes), payloads, prefixes)
+
+
+# ------------------------------------------------------------------------------------------------
+# Specs: what an expression says, before it is resolved
+
+
+@dataclass
+class Spec:
+    first: int                      # token range [first, last)
+    last: int
+    kind: str
+    args: dict[str, Any] = field(default_factory=dict)
+    type: str = DATE
+    mod: str | None = None
+    pod: str | None = None          # part of day: MO MI AF EV NI
+    clock: tuple[int, int] | None = None
+    priority: int = 0               # lower wins among equally long finds
+    rule: str = ""
+
+
+Production = Callable[[re.Match, Tokens], "Spec | list[Spec] | None"]
+
+
+@dataclass
+class Rule:
+    name: str
+    pattern: re.Pattern
+    production: Production
+    priority: int = 0
+
+
+_RULES: list[Rule] = []
+
+# Pattern macros: a day of the month, a Gregorian month with its dual forms, a number.
+_MACROS = {
+    "DAY": r"(?:z?1|o[ko]?)",
+    "MON": r"(?:M(?:/M|\(M\)|-M)?|E)",
+    "NUM": r"(?:[149]|k(?:k|&k)?)",
+    "UNIT": r"[udwmac]",
+    "PERIOD": r"[wmacq]",
+}
+
+
+def rule(name: str, pattern: str, priority: int = 0):
+    """Register a production for a pattern over word classes (macros in braces)."""
+    compiled = re.compile(pattern.format(**_MACROS).replace(" ", ""))
+
+    def register(production: Production) -> Production:
+        _RULES.append(Rule(name, compiled, production, priority))
+        return production
+    return register
+
+
+# --- helpers for productions --------------------------------------------------------------------
+
+def _int(tokens: Tokens, i: int) -> int | None:
+    try:
+        return int(tokens.payloads[i])
+    except (TypeError, ValueError):
+        return None
+
+
+def _number_at(tokens: Tokens, i: int, j: int) -> int | None:
+    """The value of the number written by tokens i..j-1 (digits, or number words like خمسة وعشرين)."""
+    codes = tokens.codes[i:j].replace("&", "")
+    values = [tokens.payloads[k] for k in range(i, j) if tokens.codes[k] != "&"]
+    if codes in ("1", "4", "9"):
+        try:
+            return int(values[0])
+        except ValueError:
+            return None
+    if codes and set(codes) <= {"k", "o"}:
+        nums = [int(v) for v in values]
+        if len(nums) == 1:
+            return nums[0]
+        if len(nums) == 2:
+            a, b = nums
+            if b == 10 and a < 10:          # ثلاثة عشر، الثالث عشر
+                return a + 10
+            if b in (20, 30, 40, 50, 60, 70, 80, 90) and a < 10:   # خمسة وعشرين، الحادي والعشرين
+                return a + b
+    return None
+
+
+def _day_at(tokens: Tokens, i: int, j: int) -> int | None:
+    """A day of the month from a DAY match: 12, الـ12, الثاني عشر."""
+    if tokens.codes[i] == "z":
+        i += 1
+    n = _number_at(tokens, i, j)
+    return n if n is not None and 1 <= n <= 31 else None
+
+
+def _month_in(tokens: Tokens, i: int, j: int) -> int | None:
+    """The month of a MON match; a dual form ("أكتوبر/تشرين الأول") must agree."""
+    months = [tokens.payloads[k] for k in range(i, j) if tokens.codes[k] in "ME"]
+    if not months or any(m != months[0] for m in months):
+        return None
+    return months[0]
+
+
+def _find(m: re.Match, code: str, start: int | None = None) -> int | None:
+    text = m.string
+    index = text.find(code, m.start() if start is None else start, m.end())
+    return index if index >= 0 else None
+
+
+def _year_value(tokens: Tokens, i: int) -> int | None:
+    value = _int(tokens, i)
+    return value if value is not None and 1000 <= value <= 2199 else None
+
+
+# ------------------------------------------------------------------------------------------------
+# The grammar
+
+# --- absolute dates -------------------------------------------------------------------------------
+
+@rule("weekday? day month year", r"(?:W,?)? {DAY} f? {MON} ,? 4? [ej]?")
+def _day_month_year(m: re.Match, t: Tokens):
+    codes = m.string
+    i, j = m.start(), m.end()
+    k = i
+    weekday = None
+    if codes[k] == "W":
+        weekday = t.payloads[k]
+        k += 1
+        if codes[k] == ",":
+            k += 1
+    month_at = next(x for x in range(k, j) if codes[x] in "ME")
+    day_end = month_at - 1 if codes[month_at - 1] == "f" else month_at
+    day = _day_at(t, k, day_end)
+    month_end = month_at
+    while month_end < j and codes[month_end] in "ME/()-":
+        month_end += 1
+    if codes[month_end - 1] == "-" or (codes[month_end - 1] == "(" ):
+        month_end -= 1
+    month = _month_in(t, month_at, month_end)
+    if day is None or month is None:
+        return None
+    year_at = _find(m, "4", month_end)
+    if year_at is None:
+        end = month_end
+        if end > month_end or codes[month_end - 1] == ")":
+            pass
+        return Spec(i, month_end, "partial_date", {"month": month, "day": day, "weekday": weekday})
+    end = year_at + 1
+    era = codes[end] if end < len(codes) and end < j and codes[end] in "ej" else None
+    if era == "j":
+        return None                      # a Gregorian month with a Hijri year: not a date
+    if era:
+        end += 1
+    return Spec(i, end, "date", {"year": _int(t, year_at), "month": month, "day": day, "weekday": weekday})
+
+
+@rule("weekday? day hijri-month year", r"(?:W,?)? {DAY} f? H (?:4 j? | 4? )")
+def _hijri_day_month_year(m: re.Match, t: Tokens):
+    codes = m.string
+    i, j = m.start(), m.end()
+    k = i
+    if codes[k] == "W":
+        k += 2 if codes[k + 1] == "," else 1
+    month_at = _find(m, "H")
+    day_end = month_at - 1 if codes[month_at - 1] == "f" else month_at
+    day = _day_at(t, k, day_end)
+    if day is None or day > 30:
+        return None
+    year_at = _find(m, "4", month_at)
+    if year_at is None:
+        return Spec(i, month_at + 1, "partial_hijri", {"month": t.payloads[month_at], "day": day})
+    return Spec(i, j, "hijri_date", {"year": _int(t, year_at), "month": t.payloads[month_at], "day": day})
+
+
+@rule("numeric date", r"(?:W,?)? T [ej]?")
+def _numeric_date(m: re.Match, t: Tokens):
+    at = _find(m, "T")
+    parts = re.split(r"[/.\-]", t.payloads[at])
+    era = m.string[m.end() - 1] if m.string[m.end() - 1] in "ej" else None
+    try:
+        a, b, c = (int(x) for x in parts)
+    except ValueError:
+        return None
+    if len(parts[0]) == 4:                  # Y-M-D
+        year, month, day = a, b, c
+    elif len(parts[2]) in (2, 4):           # D/M/Y, the order Arabic news writes
+        day, month, year = a, b, c
+        if month > 12 and day <= 12:       # M/D/Y, as English sources write
+            day, month = month, day
+        if len(parts[2]) == 2:
+            year += 2000 if year <= 40 else 1900
+    else:
+        return None
+    if era == "j" or (era is None and 1300 <= year <= 1500):
+        return Spec(m.start(), m.end(), "hijri_date", {"year": year, "month": month, "day": day})
+    if not (1000 <= year <= 2199):
+        return None
+    return Spec(m.start(), m.end(), "date", {"year": year, "month": month, "day": day})
+
+
+@rule("english: day month year", r"1 °? ,? E ,? 4")
+def _english_day_month_year(m: re.Match, t: Tokens):
+    return Spec(m.start(), m.end(), "date", {"year": _int(t, m.end() - 1), "month": _month_in(t, m.start(), m.end()),
+                                             "day": _int(t, m.start())})
+
+
+@rule("english: month day, year", r"E 1 °? ,? 4?")
+def _english_month_day_year(m: re.Match, t: Tokens):
+    day = _int(t, m.start() + 1)
+    year_at = _find(m, "4")
+    if year_at is None:
+        return Spec(m.start(), m.start() + 2 + (m.string[m.start() + 2] == "°"), "partial_date",
+                    {"month": t.payloads[m.start()], "day": day})
+    return Spec(m.start(), m.end(), "date", {"year": _int(t, year_at), "month": t.payloads[m.start()], "day": day})
+
+
+@rule("month year", r"{MON} ,? 4 e?")
+def _month_year(m: re.Match, t: Tokens):
+    year_at = _find(m, "4")
+    month = _month_in(t, m.start(), year_at)
+    if month is None:
+        return None
+    return Spec(m.start(), m.end(), "month", {"year": _int(t, year_at), "month": month})
+
+
+@rule("hijri month year", r"H 4 j?")
+def _hijri_month_year(m: re.Match, t: Tokens):
+    year = _int(t, m.start() + 1)
+    if year is None or not (1 <= year <= 1600):
+        return None
+    return Spec(m.start(), m.end(), "hijri_month", {"year": year, "month": t.payloads[m.start()]})
+
+
+@rule("month of a relative year", r"{MON} f? a r")
+def _month_of_relative_year(m: re.Match, t: Tokens):
+    month = _month_in(t, m.start(), _find(m, "a"))
+    if month is None:
+        return None
+    return Spec(m.start(), m.end(), "month_of_rel_year", {"month": month, "rel": t.payloads[m.end() - 1]})
+
+
+@rule("day of a relative month", r"{DAY} f? (?:m r|r m)")
+def _day_of_relative_month(m: re.Match, t: Tokens):
+    at = _find(m, "m")
+    start_of_month = at if m.string[at - 1] != "r" else at - 1
+    day_end = start_of_month - 1 if m.string[start_of_month - 1] == "f" else start_of_month
+    day = _day_at(t, m.start(), day_end)
+    rel = t.payloads[_find(m, "r")]
+    if day is None:
+        return None
+    return Spec(m.start(), m.end(), "day_of_rel_month", {"day": day, "rel": rel})
+
+
+@rule("month with a relative modifier", r"{MON} r")
+def _month_relative(m: re.Match, t: Tokens):
+    month = _month_in(t, m.start(), m.end() - 1)
+    rel = t.payloads[m.end() - 1]
+    if month is None or rel == "same":
+        return None
+    return Spec(m.start(), m.end(), "bare_month", {"month": month, "rel": rel})
+
+
+@rule("day month with a relative modifier", r"{DAY} f? {MON} r")
+def _day_month_relative(m: re.Match, t: Tokens):
+    spec = _day_month_year(m, t)
+    if spec is None or spec.kind != "partial_date":
+        return None
+    spec.args["rel"] = t.payloads[m.end() - 1]
+    spec.last = m.end()
+    return spec
+
+
+@rule("month after a temporal word", r"(?:[ism>lD]|f) {MON} (?![ ,]*[14])")
+def _bare_month(m: re.Match, t: Tokens):
+    # A month name alone is only a date where the grammar calls for one ("في مارس", "منذ أيار",
+    # "شهر يونيو"): "مارس" is also a verb and "آب" folds like "أب".
+    month = _month_in(t, m.start() + 1, m.end())
+    if month is None:
+        return None
+    return Spec(m.start() + 1, m.end(), "bare_month", {"month": month, "rel": None})
+
+
+@rule("hijri month after a temporal word", r"[ism>D] H(?!4)")
+def _bare_hijri_month(m: re.Match, t: Tokens):
+    month = t.payloads[m.start() + 1]
+    if month != 9 and t.codes[m.start()] != "m":    # رمضان alone is common; "في صفر" is too vague
+        return None
+    return Spec(m.start() + 1, m.end(), "bare_hijri_month", {"month": month, "rel": None})
+
+
+@rule("month noun + month", r"m (?:{MON}|H) r?")
+def _month_noun_month(m: re.Match, t: Tokens):
+    i = m.start() + 1
+    rel = t.payloads[m.end() - 1] if m.string[m.end() - 1] == "r" else None
+    if t.codes[i] == "H":
+        return Spec(i, m.end(), "bare_hijri_month", {"month": t.payloads[i], "rel": rel})
+    month = _month_in(t, i, m.end() - (1 if rel else 0))
+    return Spec(i, m.end(), "bare_month", {"month": month, "rel": rel}) if month else None
+
+
+@rule("hijri month as a period", r"Z (?:4 j?)?")
+def _hijri_period(m: re.Match, t: Tokens):
+    if m.end() - m.start() > 1:
+        return Spec(m.start(), m.end(), "hijri_month", {"year": _int(t, m.start() + 1), "month": t.payloads[m.start()]})
+    return Spec(m.start(), m.end(), "bare_hijri_month", {"month": t.payloads[m.start()], "rel": None})
+
+
+# --- years, decades, centuries, quarters, seasons -----------------------------------------------
+
+@rule("year noun + year", r"a 4 [ej]?")
+def _year_noun_year(m: re.Match, t: Tokens):
+    year = _year_value(t, m.start() + 1)
+    era = m.string[m.end() - 1]
+    if era == "j":
+        return Spec(m.start(), m.end(), "hijri_year", {"year": year})
+    return Spec(m.start(), m.end(), "year", {"year": year}) if year else None
+
+
+@rule("year + era", r"4 e")
+def _year_era(m: re.Match, t: Tokens):
+    year = _year_value(t, m.start())
+    return Spec(m.start(), m.end(), "year", {"year": year}) if year else None
+
+
+@rule("hijri year", r"4 j")
+def _hijri_year(m: re.Match, t: Tokens):
+    return Spec(m.start(), m.end(), "hijri_year", {"year": _int(t, m.start())})
+
+
+@rule("year after a temporal word", r"[ismb>BlDf<] 4 (?![/\-]1)")
+def _bare_year(m: re.Match, t: Tokens):
+    # Numbers are not years unless the grammar says so: "في 2007", "منذ 2019", "حتى 2030".
+    year = _year_value(t, m.start() + 1)
+    if year is None:
+        return None
+    word = t.words[m.start()]
+    if t.codes[m.start()] == "f" and not word.startswith(("من", "ومن", "فمن")):
+        return None
+    return Spec(m.start() + 1, m.end(), "year", {"year": year})
+
+
+@rule("year range", r"(?:a|[ismf<]) 4 (?:[&>\-]|&?>) 4 [ej]?")
+def _year_range(m: re.Match, t: Tokens):
+    years = [k for k in range(m.start(), m.end()) if t.codes[k] == "4"]
+    first, second = _year_value(t, years[0]), _year_value(t, years[1])
+    if first is None or second is None or second < first:
+        return None
+    start = m.start() if t.codes[m.start()] == "a" else years[0]
+    return [Spec(start, years[0] + 1, "year", {"year": first}),
+            Spec(years[1], m.end(), "year", {"year": second})]
+
+
+@rule("day range in a month", r"<? {DAY} (?:[&>\-]|&?>) {DAY} f? {MON} ,? 4?")
+def _day_range(m: re.Match, t: Tokens):
+    codes = m.string
+    i = m.start() + (codes[m.start()] == "<")
+    month_at = next(x for x in range(i, m.end()) if codes[x] in "ME")
+    separators = [x for x in range(i + 1, month_at) if codes[x] in "&>-"]
+    if not separators:
+        return None
+    sep = separators[0]
+    second_start = sep + 1
+    while codes[second_start] in "&>-":
+        second_start += 1
+    first_day = _day_at(t, i, sep)
+    second_end = month_at - 1 if codes[month_at - 1] == "f" else month_at
+    second_day = _day_at(t, second_start, second_end)
+    month = _month_in(t, month_at, month_at + 1)
+    if first_day is None or second_day is None or month is None or second_day <= first_day:
+        return None
+    year_at = _find(m, "4", month_at)
+    if year_at is None:
+        return [Spec(i, sep, "partial_date", {"month": month, "day": first_day}),
+                Spec(second_start, month_at + 1, "partial_date", {"month": month, "day": second_day})]
+    year = _int(t, year_at)
+    return [Spec(i, sep, "date", {"year": year, "month": month, "day": first_day}),
+            Spec(second_start, m.end(), "date", {"year": year, "month": month, "day": second_day})]
+
+
+@rule("decade", r"C (?:f? X (?:r|o k? | o&?o | 1 ) e? | 4)?")
+def _decade(m: re.Match, t: Tokens):
+    digit = t.payloads[m.start()]
+    century = None
+    rel = None
+    x = _find(m, "X")
+    if x is not None:
+        after = m.string[x + 1]
+        if after == "r":
+            rel = t.payloads[x + 1]
+        else:
+            number = _number_at(t, x + 1, m.end() - (m.string[m.end() - 1] == "e"))
+            if number is None or not (1 <= number <= 21):
+                return None
+            century = number - 1                 # the twentieth century is 19xx
+    elif m.end() - m.start() == 2:                # "تسعينيات 1990"? only when it agrees
+        year = _year_value(t, m.start() + 1)
+        if year is None or (year // 10) % 10 != digit:
+            return None
+        century = year // 100
+    return Spec(m.start(), m.end(), "decade", {"digit": digit, "century": century, "rel": rel})
+
+
+@rule("century", r"X (?:o k? | o&?o | 1 | r) [ej]?")
+def _century(m: re.Match, t: Tokens):
+    if m.string[m.start() + 1] == "r":
+        return Spec(m.start(), m.end(), "rel_century", {"rel": t.payloads[m.start() + 1]})
+    end = m.end() - (m.string[m.end() - 1] in "ej")
+    number = _number_at(t, m.start() + 1, end)
+    if number is None or not (1 <= number <= 21):
+        return None
+    return Spec(m.start(), m.end(), "century", {"index": number - 1})
+
+
+@rule("quarter or half of a year", r"[qh] o f? (?:a? 4 e? | a r)?")
+def _quarter(m: re.Match, t: Tokens):
+    part = _int(t, m.start() + 1)
+    kind = "quarter" if m.string[m.start()] == "q" else "half"
+    if part is None or part > (4 if kind == "quarter" else 2):
+        return None
+    year_at = _find(m, "4")
+    rel = t.payloads[_find(m, "r")] if _find(m, "r") is not None else None
+    if year_at is None and rel is None:
+        rel = "current"
+    year = _year_value(t, year_at) if year_at is not None else None
+    return Spec(m.start(), m.end(), kind, {"part": part, "year": year, "rel": rel})
+
+
+@rule("season", r"(?:S (?:a? 4 | a r | r) | r S)")
+def _season(m: re.Match, t: Tokens):
+    season_at = _find(m, "S")
+    year_at = _find(m, "4")
+    rel_at = _find(m, "r")
+    if year_at is not None:
+        return Spec(m.start(), m.end(), "season", {"season": t.payloads[season_at], "year": _int(t, year_at)})
+    return Spec(m.start(), m.end(), "season", {"season": t.payloads[season_at], "year": None,
+                                               "rel": t.payloads[rel_at], "own": m.string[m.start() + 1] == "r"})
+
+
+# --- relative days, weekdays, parts of day, clock times ------------------------------------------
+
+@rule("relative day", r"(?:P d? f?)? R (?:W | P)?")
+def _relative_day(m: re.Match, t: Tokens):
+    r_at = _find(m, "R")
+    pod = None
+    if m.string[m.start()] == "P":
+        pod = t.payloads[m.start()]
+    if m.string[m.end() - 1] == "P":
+        pod = t.payloads[m.end() - 1]
+    weekday = t.payloads[r_at + 1] if r_at + 1 < m.end() and m.string[r_at + 1] == "W" else None
+    return Spec(m.start(), m.end(), "rel_day", {"offset": t.payloads[r_at], "weekday": weekday},
+                type=TIME if pod else DATE, pod=pod)
+
+
+@rule("relative night", r"L")
+def _relative_night(m: re.Match, t: Tokens):
+    return Spec(m.start(), m.end(), "rel_day", {"offset": t.payloads[m.start()]}, type=TIME, pod="NI")
+
+
+@rule("weekday", r"(?:P d?)? W (?:r | P)?")
+def _weekday(m: re.Match, t: Tokens):
+    w_at = _find(m, "W")
+    pod = t.payloads[m.start()] if m.string[m.start()] == "P" else None
+    rel = None
+    if m.string[m.end() - 1] == "r":
+        rel = t.payloads[m.end() - 1]
+    elif m.string[m.end() - 1] == "P" and m.end() - 1 > w_at:
+        pod = t.payloads[m.end() - 1]
+    return Spec(m.start(), m.end(), "weekday", {"weekday": t.payloads[w_at], "rel": rel},
+                type=TIME if pod else DATE, pod=pod)
+
+
+@rule("part of day + date", r"P d? (?=W? {DAY} f? {MON})", priority=5)
+def _pod_before_date(m: re.Match, t: Tokens):
+    return Spec(m.start(), m.end(), "pod_marker", {"pod": t.payloads[m.start()]})
+
+
+@rule("clock time", r"t? (?: : | 1 (?=P) | o k? F? ) P?")
+def _clock(m: re.Match, t: Tokens):
+    codes = m.string
+    i = m.start()
+    has_noun = codes[i] == "t"
+    k = i + has_noun
+    pod = t.payloads[m.end() - 1] if codes[m.end() - 1] == "P" else None
+    if codes[k] == ":":
+        hour, minute = (int(x) for x in t.payloads[k].split(":"))
+    elif codes[k] == "1":
+        hour, minute = _int(t, k), 0
+        if pod is None:
+            return None
+    else:
+        if not has_noun:
+            return None                       # "الثانية" alone is an ordinal, not a time
+        end = m.end() - (pod is not None) - (codes[m.end() - 1 - (pod is not None)] == "F")
+        hour = _number_at(t, k, end)
+        minute = 0
+        if codes[end] == "F" if end < m.end() else False:
+            minute = t.payloads[end]
+            if minute < 0:
+                hour, minute = (hour - 1) % 12 or 12, 60 + minute
+    if hour is None or not (0 <= hour <= 24 and 0 <= minute < 60):
+        return None
+    if pod in ("AF", "EV", "NI") and hour < 12:
+        if not (pod == "NI" and hour <= 4):
+            hour += 12
+    if pod == "MO" and hour == 12:
+        hour = 0
+    return Spec(i, m.end(), "clock", {}, type=TIME, clock=(hour % 24, minute), pod=pod)
+
+
+# --- relative periods ---------------------------------------------------------------------------
+
+@rule("relative period", r"(?:{PERIOD} r | r {PERIOD} | G r?)")
+def _relative_period(m: re.Match, t: Tokens):
+    p_at = next(k for k in range(m.start(), m.end()) if m.string[k] in "wmacqG")
+    r_at = _find(m, "r")
+    unit = {"w": "week", "m": "month", "a": "year", "c": "decade", "q": "quarter", "G": "weekend"}[m.string[p_at]]
+    if unit == "quarter":
+        return None
+    rel = t.payloads[r_at] if r_at is not None else "current"
+    # "هذا العام" — the demonstrative goes before; other modifiers only after the noun
+    if r_at is not None and r_at < p_at and t.words[r_at] not in ("هذا", "هذه", "this", "last", "next", "previous",
+                                                                    "past", "coming"):
+        return None
+    if r_at is not None and r_at > p_at and t.words[r_at] in ("هذا", "هذه"):
+        return None
+    if t.codes[p_at] in "amw" and not t.words[p_at].startswith(("ال", "وال", "بال", "فال", "لل", "ولل")) \
+            and not t.words[p_at].isascii():
+        return None                          # "عام مقبل" is not "العام المقبل"
+    return Spec(m.start(), m.end(), "rel_period", {"unit": unit, "rel": rel})
+
+
+# --- offsets and durations ----------------------------------------------------------------------
+
+@rule("offset: before/after/since a length", r"[bBs] g? (?:{NUM} {UNIT} | {UNIT} (?:{NUM})? ) ~?")
+def _offset(m: re.Match, t: Tokens):
+    codes = m.string
+    i, j = m.start(), m.end()
+    direction = t.payloads[i]
+    k = i + 1
+    mod = None
+    if codes[k] == "g":
+        mod = t.payloads[k]
+        k += 1
+    parsed = _length(t, k, j - (codes[j - 1] == "~"))
+    if parsed is None:
+        return None
+    unit, amount = parsed
+    if amount is None:
+        return None
+    return Spec(i, j, "offset", {"direction": direction, "unit": unit, "amount": amount, "length_start": k - (mod is not None)},
+                mod=mod)
+
+
+@rule("duration", r"l? g? (?:{NUM} {UNIT} | u (?:{NUM})? ) ~?")
+def _duration(m: re.Match, t: Tokens):
+    codes = m.string
+    i, j = m.start(), m.end()
+    k = i
+    if codes[k] == "l":
+        k += 1
+    mod = None
+    if codes[k] == "g":
+        mod = t.payloads[k]
+        k += 1
+    parsed = _length(t, k, j - (codes[j - 1] == "~"))
+    if parsed is None:
+        return None
+    unit, amount = parsed
+    form = t.payloads[k][1] if codes[k] == "u" else None
+    if amount is None:
+        if form != "plural" or codes[i] != "l":
+            return None                      # "خلال سنوات" is a vague length; a bare plural is not
+    elif form == "singular" and j - k == 1 and codes[i] not in "lg" and codes[j - 1] != "~":
+        return None                          # a lone singular noun ("عقد" = held, "شهر") is no length
+    start = i + (codes[i] == "l")
+    return Spec(start, j, "duration", {"unit": unit, "amount": amount}, type=DURATION, mod=mod)
+
+
+def _length(t: Tokens, i: int, j: int) -> tuple[str, int | None] | None:
+    """(unit, amount) from tokens i..j-1: "ثلاثة أيام", "يومين", "18 شهرا", "عقد", "أسبوع"."""
+    codes = t.codes[i:j]
+    unit_at = next((k for k in range(i, j) if t.codes[k] in "udwmac"), None)
+    if unit_at is None:
+        return None
+    payload = t.payloads[unit_at]
+    if t.codes[unit_at] == "u":
+        unit, form = payload
+    else:
+        unit, form = {"d": "day", "w": "week", "m": "month", "a": "year", "c": "decade"}[t.codes[unit_at]], "singular"
+        if t.words[unit_at].startswith(("ال", "وال", "بال", "لل")):
+            return None                       # "منذ العام" is not a length
+        if t.codes[unit_at] == "a" and payload == "years":
+            return None
+    if unit_at == i:                         # the unit first: "يومين", "شهر", "عقدين" (+ maybe a number after)
+        if j - i > 1:
+            return None
+        if form == "dual":
+            return unit, 2
+        if form == "singular":
+            return unit, 1
+        return unit, None
+    amount = _number_at(t, i, unit_at)
+    if amount is None or amount <= 0 or unit_at != j - 1:
+        return None
+    if form == "dual":
+        return None                           # "ثلاثة يومين" is not a length
+    if codes[0] in "k" and form == "singular" and amount in range(3, 11):
+        return None                           # "ثلاثة يوم": number words 3–10 take a plural
+    return unit, amount
+
+
+# --- vague, holidays, narrative, sets -----------------------------------------------------------
+
+@rule("vague reference", r"V")
+def _vague(m: re.Match, t: Tokens):
+    return Spec(m.start(), m.end(), "vague", {"value": t.payloads[m.start()]})
+
+
+def _holiday_in_time_context(m: re.Match, t: Tokens) -> bool:
+    """A holiday is a date after a temporal word or with a year; otherwise it is a thing celebrated."""
+    if m.end() - m.start() > 1:
+        return True
+    if t.prefixes[m.start()] and "ب" in t.words[m.start()][:t.prefixes[m.start()]]:
+        return False                          # "احتفلت بعيد العمال"
+    if m.start() == 0:
+        return False
+    before = t.words[m.start() - 1]
+    if before[:1] in "وف" and before[1:] in _holiday_context():
+        before = before[1:]
+    return before in _holiday_context() or t.codes[m.start() - 1] in "P"
+
+
+@functools.lru_cache(maxsize=1)
+def _holiday_context() -> frozenset[str]:
+    return frozenset(w for form in word_list("holiday_context") for w in [form.split()[-1]])
+
+
+@rule("gregorian holiday", r"Y (?:a? 4 e? | a r)?")
+def _gregorian_holiday(m: re.Match, t: Tokens):
+    if not _holiday_in_time_context(m, t):
+        return None
+    year_at = _find(m, "4", m.start() + 1)
+    rel_at = _find(m, "r", m.start() + 1)
+    month, day = t.payloads[m.start()]
+    return Spec(m.start(), m.end(), "holiday", {
+        "calendar": "gregorian", "month": month, "day": day,
+        "year": _int(t, year_at) if year_at is not None else None,
+        "rel": t.payloads[rel_at] if rel_at is not None else None})
+
+
+@rule("hijri holiday", r"A (?:a? 4 [ej]? | a r)?")
+def _hijri_holiday(m: re.Match, t: Tokens):
+    if not _holiday_in_time_context(m, t):
+        return None
+    year_at = _find(m, "4", m.start() + 1)
+    rel_at = _find(m, "r", m.start() + 1)
+    month, day = t.payloads[m.start()]
+    year = _int(t, year_at) if year_at is not None else None
+    hijri_year = m.string[m.end() - 1] == "j" or (year is not None and year < 1600)
+    return Spec(m.start(), m.end(), "holiday", {
+        "calendar": "hijri", "month": month, "day": day, "year": year, "hijri_year": hijri_year,
+        "rel": t.payloads[rel_at] if rel_at is not None else None})
+
+
+@rule("narrative", r"N")
+def _narrative(m: re.Match, t: Tokens):
+    return Spec(m.start(), m.end(), "narrative", {"relation": t.payloads[m.start()]})
+
+
+@rule("set", r"(?:Q | K d? W | K {NUM}? {UNIT})")
+def _set(m: re.Match, t: Tokens):
+    codes = m.string
+    if codes[m.start()] == "Q":
+        return Spec(m.start(), m.end(), "set", {"value": t.payloads[m.start()]}, type=SET)
+    if "W" in codes[m.start():m.end()]:
+        weekday = t.payloads[_find(m, "W")]
+        return Spec(m.start(), m.end(), "set", {"value": f"XXXX-WXX-{weekday}"}, type=SET)
+    parsed = _length(t, m.start() + 1, m.end())
+    if parsed is None or parsed[1] is None:
+        return None
+    unit, amount = parsed
+    return Spec(m.start(), m.end(), "set", {"value": _duration_value(unit, amount)}, type=SET)
+
+
+# ------------------------------------------------------------------------------------------------
+# Finding: run the rules, settle overlaps, attach mods
+
+
+def _find_specs(tokens: Tokens) -> list[Spec]:
+    codes = tokens.codes
+    candidates: list[Spec] = []
+    for r in _RULES:
+        for m in r.pattern.finditer(codes):
+            if m.end() == m.start():
+                continue
+            try:
+                produced = r.production(m, tokens)
+            except (ValueError, TypeError, IndexError, StopIteration, KeyError):
+                produced = None          # a production that cannot read its match finds nothing
+            if produced is None:
+                continue
+            for spec in produced if isinstance(produced, list) else [produced]:
+                if spec.last > spec.first:
+                    spec.priority = r.priority
+                    spec.rule = r.name
+                    candidates.append(spec)
+    candidates.sort(key=lambda s: (-(tokens.ends[s.last - 1] - tokens.starts[s.first]), s.priority, s.first))
+    taken = bytearray(len(codes) + 1)
+    chosen: list[Spec] = []
+    for spec in candidates:
+        if any(taken[spec.first:spec.last]):
+            continue
+        for k in range(spec.first, spec.last):
+            taken[k] = 1
+        chosen.append(spec)
+    chosen.sort(key=lambda s: s.first)
+    # parts of day written before a full date ("صباح 12 أيلول") become the date's part of day
+    merged: list[Spec] = []
+    for spec in chosen:
+        if merged and merged[-1].kind == "pod_marker" and merged[-1].last == spec.first and spec.kind == "date":
+            spec.first = merged[-1].first
+            spec.pod = merged[-1].args["pod"]
+            spec.type = TIME
+            merged.pop()
+        merged.append(spec)
+    chosen = [s for s in merged if s.kind != "pod_marker"]
+    # period mods before a period: "مطلع عام 2021", "أواخر الشهر الجاري"
+    for spec in chosen:
+        if spec.kind in _MODDABLE and spec.first > 0 and codes[spec.first - 1] == "D" and not taken[spec.first - 1]:
+            spec.first -= 1
+            spec.mod = tokens.payloads[spec.first]
+            taken[spec.first] = 1
+        elif (spec.kind in _MODDABLE and spec.first > 1 and codes[spec.first - 1] == "f"
+              and codes[spec.first - 2] == "D" and not taken[spec.first - 2]):
+            spec.first -= 2
+            spec.mod = tokens.payloads[spec.first]
+    return chosen
+
+
+_MODDABLE = {"year", "month", "bare_month", "rel_period", "decade", "century", "rel_century", "quarter", "half",
+             "season", "hijri_month", "bare_hijri_month", "hijri_year", "month_of_rel_year"}
+
+
+# ------------------------------------------------------------------------------------------------
+# Resolution
+
+
+@dataclass
+class _Resolved:
+    value: str | None
+    interval: tuple[dt.date, dt.date] | None
+    granularity: str | None
+    anchor: str | None
+    calendar: str = "gregorian"
+    hijri: str | None = None
+    note: str | None = None
+    type: str | None = None
+    mod: str | None = None
+    bound: str | None = None
+    text_span: tuple[int, int] | None = None   # token range when the span differs from the find
+
+
+class _Env:
+    def __init__(self, reference: dt.date | None, norm: str, tokens: Tokens):
+        self.reference = reference
+        self.norm = norm
+        self.tokens = tokens
+        self.previous: tuple[dt.date, str] | None = None   # last resolved date and its granularity
+        self.previous_text: str | None = None
+
+    def future(self, spec: Spec) -> bool:
+        return _sentence_is_future(self.norm, self.tokens.starts[spec.first], self.tokens.ends[spec.last - 1])
+
+
+def _unresolved(note: str = "relative expression without a publication date") -> _Resolved:
+    return _Resolved(None, None, None, None, note=note)
+
+
+def _duration_value(unit: str, amount: int | None) -> str:
+    n = "X" if amount is None else str(amount)
+    return {"minute": f"PT{n}M", "hour": f"PT{n}H", "day": f"P{n}D", "week": f"P{n}W", "month": f"P{n}M",
+            "year": f"P{n}Y", "decade": f"P{n}0Y" if amount is not None else "PXDE",
+            "century": f"P{n}00Y" if amount is not None else "PXCE"}[unit]
+
+
+def _granular(unit: str, day: dt.date) -> tuple[str, tuple[dt.date, dt.date], str]:
+    if unit == "week":
+        value, interval = timex.week_of(day)
+        return value, interval, "week"
+    if unit == "month":
+        value, interval = timex.month_of(day.year, day.month)
+        return value, interval, "month"
+    if unit == "year":
+        value, interval = timex.year_of(day.year)
+        return value, interval, "year"
+    if unit == "decade":
+        value, interval = timex.decade_of(day.year // 10 * 10)
+        return value, interval, "decade"
+    if unit == "century":
+        value, interval = timex.century_of(day.year // 100)
+        return value, interval, "century"
+    return day.isoformat(), (day, day), "day"
+
+
+def _rel_shift(rel: str | None) -> int | None:
+    return {"past": -1, "future": 1, "current": 0, "next": 1, "same": 0}.get(rel or "", None)
+
+
+def _resolve(spec: Spec, env: _Env) -> _Resolved:
+    kind, a = spec.kind, spec.args
+    ref = env.reference
+
+    if kind == "date":
+        day = timex.valid_date(a["year"], a["month"], a["day"]) if a["year"] else None
+        if day is None:
+            return _Resolved(None, None, None, None, note=f"impossible date: day {a['day']} of month {a['month']}")
+        return _Resolved(day.isoformat(), (day, day), "day", ANCHOR_ABSOLUTE)
+
+    if kind == "hijri_date":
+        hijri = f"{a['year']:04d}-{a['month']:02d}-{a['day']:02d}"
+        if not (1 <= a["month"] <= 12 and 1 <= a["day"] <= 30):
+            return _Resolved(None, None, None, None, calendar="hijri", hijri=hijri, note="impossible Hijri date")
+        try:
+            day = timex.hijri_to_gregorian(a["year"], a["month"], a["day"])
+        except timex.HijriRangeError as error:
+            return _Resolved(None, None, None, None, calendar="hijri", hijri=hijri,
+                             note=f"Hijri date outside the Umm al-Qura range: {error}")
+        return _Resolved(day.isoformat(), (day, day), "day", ANCHOR_ABSOLUTE, calendar="hijri", hijri=hijri)
+
+    if kind == "month":
+        if not a["year"]:
+            return _unresolved("month without a year")
+        value, interval = timex.month_of(a["year"], a["month"])
+        return _Resolved(value, interval, "month", ANCHOR_ABSOLUTE)
+
+    if kind == "hijri_month":
+        try:
+            interval = timex.hijri_month_interval(a["year"], a["month"])
+        except timex.HijriRangeError as error:
+            return _Resolved(None, None, None, None, calendar="hijri", hijri=f"{a['year']:04d}-{a['month']:02d}",
+                             note=f"Hijri date outside the Umm al-Qura range: {error}")
+        return _hijri_month_resolved(a["year"], a["month"], interval, ANCHOR_ABSOLUTE)
+
+    if kind == "hijri_year":
+        try:
+            first = timex.hijri_to_gregorian(a["year"], 1, 1)
+            last = timex.hijri_to_gregorian(a["year"], 12, 1)
+            last = last + dt.timedelta(days=timex.hijri_month_days(a["year"], 12) - 1)
+        except timex.HijriRangeError as error:
+            return _Resolved(None, None, None, None, calendar="hijri", hijri=f"{a['year']:04d}",
+                             note=f"Hijri year outside the Umm al-Qura range: {error}")
+        # TIMEX3 has no Hijri year: the value is the Gregorian year holding most of it
+        middle = first + (last - first) / 2
+        return _Resolved(f"{middle.year:04d}", (first, last), "year", ANCHOR_ABSOLUTE, calendar="hijri",
+                         hijri=f"{a['year']:04d}")
+
+    if kind == "year":
+        value, interval = timex.year_of(a["year"])
+        return _Resolved(value, interval, "year", ANCHOR_ABSOLUTE)
+
+    if kind == "decade":
+        if a.get("century") is not None:
+            first_year = a["century"] * 100 + a["digit"] * 10
+            anchor = ANCHOR_ABSOLUTE
+        elif a.get("rel"):
+            if ref is None:
+                return _unresolved()
+            century = ref.year // 100 + (_rel_shift(a["rel"]) or 0)
+            first_year = century * 100 + a["digit"] * 10
+            anchor = ANCHOR_PUBLISHED
+        else:
+            # the latest such decade that has begun by the publication year (1990s before 2090)
+            year = (ref or dt.date(1999, 1, 1)).year
+            first_year = year // 100 * 100 + a["digit"] * 10
+            if first_year > year:
+                first_year -= 100
+            anchor = ANCHOR_PUBLISHED if ref else ANCHOR_ABSOLUTE
+        value, interval = timex.decade_of(first_year)
+        return _Resolved(value, interval, "decade", anchor)
+
+    if kind == "century":
+        value, interval = timex.century_of(a["index"])
+        return _Resolved(value, interval, "century", ANCHOR_ABSOLUTE)
+
+    if kind == "rel_century":
+        if ref is None:
+            return _unresolved()
+        value, interval = timex.century_of(ref.year // 100 + (_rel_shift(a["rel"]) or 0))
+        return _Resolved(value, interval, "century", ANCHOR_PUBLISHED)
+
+    if kind in ("quarter", "half"):
+        year = a["year"]
+        anchor = ANCHOR_ABSOLUTE
+        if year is None:
+            if ref is None:
+                return _unresolved()
+            year = ref.year + (_rel_shift(a["rel"]) or 0)
+            anchor = ANCHOR_PUBLISHED
+        value, interval = (timex.quarter_of if kind == "quarter" else timex.half_of)(year, a["part"])
+        return _Resolved(value, interval, kind, anchor)
+
+    if kind == "season":
+        year = a["year"]
+        anchor = ANCHOR_ABSOLUTE
+        if year is None:
+            if ref is None:
+                return _unresolved()
+            shift = _rel_shift(a["rel"]) or 0
+            if a.get("own"):                     # "الصيف الماضي": the last such season before now
+                year = ref.year + shift
+            else:                                 # "صيف العام الماضي": the season of last year
+                year = ref.year + shift
+            anchor = ANCHOR_PUBLISHED
+        value, interval = timex.season_of(year, a["season"])
+        return _Resolved(value, interval, "season", anchor)
+
+    if kind in ("partial_date", "bare_month", "month_of_rel_year", "day_of_rel_month"):
+        return _resolve_partial(spec, env)
+
+    if kind in ("partial_hijri", "bare_hijri_month"):
+        return _resolve_partial_hijri(spec, env)
+
+    if kind == "rel_day":
+        if ref is None:
+            return _unresolved()
+        day = ref + dt.timedelta(days=a["offset"])
+        if a.get("weekday") and day.isoweekday() != a["weekday"]:
+            # "أمس الثلاثاء" where the feed date is a day late: trust the weekday when it is close
+            for delta in (-1, 1):
+                if (day + dt.timedelta(days=delta)).isoweekday() == a["weekday"]:
+                    day = day + dt.timedelta(days=delta)
+                    break
+        return _Resolved(day.isoformat(), (day, day), "day", ANCHOR_PUBLISHED)
+
+    if kind == "weekday":
+        if ref is None:
+            return _unresolved()
+        rel = a["rel"]
+        if rel is None:
+            rel = "future" if env.future(spec) else "past"
+        target = a["weekday"]
+        if rel in ("future", "next"):
+            delta = (target - ref.isoweekday()) % 7 or 7
+            day = ref + dt.timedelta(days=delta)
+        elif rel == "current":
+            day = ref + dt.timedelta(days=target - ref.isoweekday())
+        elif a["rel"] in ("past",):      # "السبت الماضي": strictly before the publication day
+            delta = (ref.isoweekday() - target) % 7 or 7
+            day = ref - dt.timedelta(days=delta)
+        else:                             # a bare weekday in the past: on or before
+            day = ref - dt.timedelta(days=(ref.isoweekday() - target) % 7)
+        return _Resolved(day.isoformat(), (day, day), "day", ANCHOR_PUBLISHED)
+
+    if kind == "rel_period":
+        unit, rel = a["unit"], a["rel"]
+        base, anchor = ref, ANCHOR_PUBLISHED
+        if rel in ("next", "same") and env.previous is not None:
+            base, anchor = env.previous[0], ANCHOR_PREVIOUS
+        if base is None:
+            return _unresolved()
+        shift = _rel_shift(rel) or 0
+        if unit == "weekend":
+            saturday = base + dt.timedelta(days=(6 - base.isoweekday()) % 7)
+            if shift < 0 or (rel is None and not env.future(spec)):
+                saturday -= dt.timedelta(days=7) if saturday > base else dt.timedelta(0)
+                if shift < 0:
+                    saturday = base - dt.timedelta(days=(base.isoweekday() - 6) % 7 or 7)
+            elif shift > 0 and saturday <= base:
+                saturday += dt.timedelta(days=7)
+            week_value, _ = timex.week_of(saturday)
+            return _Resolved(f"{week_value}-WE", (saturday, saturday + dt.timedelta(days=1)), "weekend", anchor)
+        day = timex.shift_date(base, unit, shift)
+        value, interval, granularity = _granular(unit, day)
+        return _Resolved(value, interval, granularity, anchor)
+
+    if kind == "offset":
+        return _resolve_offset(spec, env)
+
+    if kind == "duration":
+        value = _duration_value(a["unit"], a["amount"])
+        return _Resolved(value, None, None, None, type=DURATION)
+
+    if kind == "vague":
+        return _Resolved(a["value"], None, "ref", ANCHOR_PUBLISHED if ref else None)
+
+    if kind == "holiday":
+        return _resolve_holiday(spec, env)
+
+    if kind == "narrative":
+        base, anchor = (env.previous[0], ANCHOR_PREVIOUS) if env.previous else (ref, ANCHOR_PUBLISHED)
+        if base is None:
+            return _unresolved("narrative expression without an earlier date")
+        delta = {"next_day": 1, "same_day": 0, "previous_day": -1}[a["relation"]]
+        day = base + dt.timedelta(days=delta)
+        return _Resolved(day.isoformat(), (day, day), "day", anchor)
+
+    if kind == "clock":
+        base, anchor = (ref, ANCHOR_PUBLISHED)
+        if base is None:
+            return _unresolved("clock time without a date")
+        return _Resolved(base.isoformat(), (base, base), "time", anchor)
+
+    if kind == "set":
+        return _Resolved(a["value"], None, None, None, type=SET)
+
+    return _unresolved(f"no resolution for {kind}")
+
+
+def _hijri_month_resolved(year: int, month: int, interval, anchor) -> _Resolved:
+    # TIMEX3 has no Hijri month: the value is the Gregorian month holding most of its days
+    first, last = interval
+    middle = first + (last - first) / 2
+    return _Resolved(f"{middle.year:04d}-{middle.month:02d}", interval, "month", anchor, calendar="hijri",
+                     hijri=f"{year:04d}-{month:02d}")
+
+
+def _resolve_partial(spec: Spec, env: _Env) -> _Resolved:
+    """A day or month without a year, or a month of a relative year: the year comes from the context."""
+    a, ref = spec.args, env.reference
+    if ref is None:
+        return _unresolved("month or day without a year, and no publication date")
+    kind = spec.kind
+    if kind == "month_of_rel_year":
+        year = ref.year + (_rel_shift(a["rel"]) or 0)
+        value, interval = timex.month_of(year, a["month"])
+        return _Resolved(value, interval, "month", ANCHOR_PUBLISHED)
+    if kind == "day_of_rel_month":
+        year, month = timex.add_months(ref.year, ref.month, _rel_shift(a["rel"]) or 0)
+        day = timex.valid_date(year, month, a["day"])
+        if day is None:
+            return _unresolved(f"impossible date: day {a['day']} of {year}-{month:02d}")
+        return _Resolved(day.isoformat(), (day, day), "day", ANCHOR_PUBLISHED)
+    rel = a.get("rel")
+    if rel is None:
+        rel = "future" if env.future(spec) else "past"
+    day_of_month = a.get("day")
+    month = a["month"]
+    if rel == "same" and env.previous is not None:
+        year = env.previous[0].year
+    else:
+        # candidate years around the publication date, picked by direction
+        candidates = []
+        for year in (ref.year - 1, ref.year, ref.year + 1):
+            if day_of_month is None:
+                key = (year, month)
+                ref_key = (ref.year, ref.month)
+            else:
+                if timex.valid_date(year, month, day_of_month) is None and not (month == 2 and day_of_month == 29):
+                    return _unresolved(f"impossible date: day {day_of_month} of month {month}")
+                key = (year, month, day_of_month)
+                ref_key = (ref.year, ref.month, ref.day)
+            candidates.append((key, ref_key, year))
+        if rel in ("past",) and a.get("rel") == "past":
+            pool = [y for key, rk, y in candidates if key < rk]           # "يناير الماضي": before this month
+            year = max(pool) if pool else ref.year - 1
+        elif rel in ("future", "next") and a.get("rel") in ("future", "next"):
+            pool = [y for key, rk, y in candidates if key > rk]           # "تموز المقبل": after this month
+            year = min(pool) if pool else ref.year + 1
+        elif rel in ("future", "next"):
+            pool = [y for key, rk, y in candidates if key >= rk]
+            year = min(pool) if pool else ref.year + 1
+        elif rel == "current":
+            year = ref.year
+        else:
+            pool = [y for key, rk, y in candidates if key <= rk]
+            year = max(pool) if pool else ref.year
+    if day_of_month is None:
+        value, interval = timex.month_of(year, month)
+        return _Resolved(value, interval, "month", ANCHOR_PUBLISHED)
+    day = timex.valid_date(year, month, day_of_month)
+    if day is None:
+        return _unresolved(f"impossible date: day {day_of_month} of {year}-{month:02d}")
+    return _Resolved(day.isoformat(), (day, day), "day", ANCHOR_PUBLISHED)
+
+
+def _resolve_partial_hijri(spec: Spec, env: _Env) -> _Resolved:
+    a, ref = spec.args, env.reference
+    if ref is None:
+        return _unresolved("Hijri month or day without a year, and no publication date")
+    today = timex.gregorian_to_hijri(ref)
+    if today is None:
+        return _unresolved("publication date outside the Umm al-Qura range")
+    rel = a.get("rel")
+    if rel is None:
+        rel = "future" if env.future(spec) else "past"
+    hy = today[0]
+    month, day_of_month = a["month"], a.get("day")
+    key_today = (today[1], today[2]) if day_of_month else (today[1],)
+    key = (month, day_of_month) if day_of_month else (month,)
+    if rel in ("future", "next"):
+        year = hy if key >= key_today else hy + 1
+        if a.get("rel") in ("future", "next") and key == key_today:
+            year = hy + 1
+    elif rel == "current":
+        year = hy
+    else:
+        year = hy if key <= key_today else hy - 1
+        if a.get("rel") == "past" and key == key_today:
+            year = hy - 1
+    try:
+        if day_of_month is None:
+            interval = timex.hijri_month_interval(year, month)
+            return _hijri_month_resolved(year, month, interval, ANCHOR_PUBLISHED)
+        day = timex.hijri_to_gregorian(year, month, day_of_month)
+    except timex.HijriRangeError as error:
+        return _unresolved(f"Hijri date outside the Umm al-Qura range: {error}")
+    return _Resolved(day.isoformat(), (day, day), "day", ANCHOR_PUBLISHED, calendar="hijri",
+                     hijri=f"{year:04d}-{month:02d}-{day_of_month:02d}")
+
+
+def _resolve_offset(spec: Spec, env: _Env) -> _Resolved:
+    """قبل/منذ/بعد + a length: a date that far from the publication date, or — for an ongoing state
+    ("تعاني منذ أكثر من عام") — the length itself as a DURATION, bounding when the state began."""
+    a, ref = spec.args, env.reference
+    unit, amount, direction = a["unit"], a["amount"], a["direction"]
+    if direction == "since" and _is_ongoing(env.norm, env.tokens, spec, spec.mod):
+        value = _duration_value(unit, amount)
+        interval = None
+        bound = None
+        if ref is not None and unit not in ("hour", "minute"):
+            end = timex.shift_date(ref, unit, -amount)
+            interval = (timex.shift_date(end, unit, -max(1, amount // 2)), end)
+            bound = "before" if spec.mod in ("MORE_THAN", None) else "after"
+        return _Resolved(value, interval, None, ANCHOR_PUBLISHED if ref else None, type=DURATION,
+                         text_span=(a["length_start"], spec.last), bound=bound)
+    if ref is None:
+        return _unresolved()
+    sign = 1 if direction == "after" else -1
+    day = timex.shift_date(ref, unit, sign * amount)
+    if unit in ("hour", "minute"):
+        return _Resolved(day.isoformat(), (day, day), "day", ANCHOR_PUBLISHED)
+    value, interval, granularity = _granular(unit, day)
+    return _Resolved(value, interval, granularity, ANCHOR_PUBLISHED)
+
+
+def _resolve_holiday(spec: Spec, env: _Env) -> _Resolved:
+    a, ref = spec.args, env.reference
+    month, day_of_month = a["month"], a["day"]
+    if a["calendar"] == "gregorian":
+        year = a["year"]
+        anchor = ANCHOR_ABSOLUTE
+        if year is None:
+            if ref is None:
+                return _unresolved()
+            anchor = ANCHOR_PUBLISHED
+            if a["rel"]:
+                year = ref.year + (_rel_shift(a["rel"]) or 0)
+            else:
+                this_year = dt.date(ref.year, month, day_of_month)
+                future = env.future(spec)
+                year = ref.year if (this_year >= ref) == future or this_year == ref else ref.year + (1 if future else -1)
+        day = timex.valid_date(year, month, day_of_month)
+        if day is None:
+            return _unresolved("impossible date")
+        return _Resolved(day.isoformat(), (day, day), "day", anchor)
+    # Hijri holidays: find the occurrence for the year in question
+    try:
+        if a["year"] is not None and a.get("hijri_year"):
+            day = timex.hijri_to_gregorian(a["year"], month, day_of_month)
+            anchor = ANCHOR_ABSOLUTE
+        elif a["year"] is not None:
+            day = _hijri_in_gregorian_year(a["year"], month, day_of_month)
+            anchor = ANCHOR_ABSOLUTE
+        else:
+            if ref is None:
+                return _unresolved()
+            anchor = ANCHOR_PUBLISHED
+            today = timex.gregorian_to_hijri(ref)
+            if today is None:
+                return _unresolved("publication date outside the Umm al-Qura range")
+            if a["rel"]:
+                day = _hijri_in_gregorian_year(ref.year + (_rel_shift(a["rel"]) or 0), month, day_of_month)
+            else:
+                this_year = timex.hijri_to_gregorian(today[0], month, day_of_month)
+                if env.future(spec):
+                    day = this_year if this_year >= ref else timex.hijri_to_gregorian(today[0] + 1, month, day_of_month)
+                else:
+                    day = this_year if this_year <= ref else timex.hijri_to_gregorian(today[0] - 1, month, day_of_month)
+    except timex.HijriRangeError as error:
+        return _unresolved(f"Hijri date outside the Umm al-Qura range: {error}")
+    if day is None:
+        return _unresolved("no such holiday in that year")
+    h = timex.gregorian_to_hijri(day)
+    return _Resolved(day.isoformat(), (day, day), "day", anchor, calendar="hijri",
+                     hijri=f"{h[0]:04d}-{h[1]:02d}-{h[2]:02d}" if h else None)
+
+
+def _hijri_in_gregorian_year(year: int, month: int, day: int) -> dt.date | None:
+    """The first Gregorian date in `year` that is the Hijri month/day given."""
+    approx = timex.gregorian_to_hijri(dt.date(year, 1, 1))
+    if approx is None:
+        raise timex.HijriRangeError(f"year {year} is outside the Umm al-Qura range")
+    for hijri_year in (approx[0], approx[0] + 1):
+        try:
+            candidate = timex.hijri_to_gregorian(hijri_year, month, day)
+        except timex.HijriRangeError:
+            continue
+        if candidate.year == year:
+            return candidate
+    return None
+
+
+# --- tense and ongoing states -----------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+_CLAUSE_END = re.compile(r"[.!?;\n,:\"«»]")
+
+
+@functools.lru_cache(maxsize=1)
+def _future_re() -> re.Pattern:
+    markers = sorted(set(word_list("future_markers")), key=len, reverse=True)
+    not_future = set(word_list("not_future"))
+    prefixes = "|".join(re.escape(p) for p in word_list("future_prefixes"))
+    pattern = (r"(?<![^\s\"«(])(?:[وف]?(?:" + "|".join(re.escape(w) for w in markers) + r")(?![^\W\d_])"
+               r"|(?P<verb>[وف]?(?:" + prefixes + r")[^\W\d_]{2,}))")
+    compiled = re.compile(pattern)
+    return compiled, not_future
+
+
+def _sentence_bounds(norm: str, start: int, end: int, boundary: re.Pattern = _SENTENCE_END) -> tuple[int, int]:
+    left = start
+    # look back at most 300 characters: a sentence longer than that is not one clause anyway
+    window_start = max(0, start - 300)
+    for m in boundary.finditer(norm, window_start, start):
+        left = m.end()
+    if left == start and window_start > 0:
+        left = window_start
+    elif left == start:
+        left = window_start
+    right_match = boundary.search(norm, end, min(len(norm), end + 300))
+    right = right_match.start() if right_match else min(len(norm), end + 300)
+    return left, right
+
+
+def _sentence_is_future(norm: str, start: int, end: int) -> bool:
+    left, right = _sentence_bounds(norm, start, end)
+    pattern, not_future = _future_re()
+    for m in pattern.finditer(norm, left, right):
+        verb = m.group("verb")
+        if verb is None:
+            return True
+        word = verb.lstrip("وف") if verb[:1] in "وف" and verb[1:2] == "س" else verb
+        if word not in not_future and not any(word.startswith(n) for n in not_future if len(n) >= 5):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def _ongoing_re() -> re.Pattern:
+    markers = sorted(set(word_list("ongoing_markers")), key=len, reverse=True)
+    return re.compile(
+        r"(?<![^\s\"«(])[وف]?(?:" + "|".join(re.escape(w) for w in markers) + r")(?![^\W\d_])"
+        r"|(?<![^\s\"«(])[وفل]?(?:ي[^\W\d_]{3,}|ت[^\W\d_]{2,}(?:ي|ون|ان|ين))(?![^\W\d_])")
+
+
+def _is_ongoing(norm: str, tokens: Tokens, spec: Spec, mod: str | None) -> bool:
+    """Does the clause before "منذ" describe a state that goes on (a DURATION) rather than an event?"""
+    start = tokens.starts[spec.first]
+    left, _ = _sentence_bounds(norm, start, start, _CLAUSE_END)
+    if _ongoing_re().search(norm, left, start):
+        return True
+    # with no verb to tell, "منذ أكثر من عام" reads as a length, "منذ عامين" as a point back
+    return mod in ("MORE_THAN", "LESS_THAN") and not _has_perfective_before(norm, left, start)
+
+
+_PERFECTIVE_HINT = re.compile(r"(?<![^\s])[وف]?(?:[^\W\d_]{2,}(?:ت|وا)|تم|كان|كانت)(?![^\W\d_])")
+
+
+def _has_perfective_before(norm: str, left: int, start: int) -> bool:
+    return bool(_PERFECTIVE_HINT.search(norm, left, start))
+
+
+# ------------------------------------------------------------------------------------------------
+# The public function
+
+
+def parse_reference(reference: Any) -> dt.date | None:
+    """The publication date as a date: accepts date, datetime, ISO strings (a UTC offset is ignored:
+    "2018-02-25T11:00:59+04:00" is 2018-02-25 where it was published), or None."""
+    if reference is None or reference == "":
+        return None
+    if isinstance(reference, dt.datetime):
+        return reference.date()
+    if isinstance(reference, dt.date):
+        return reference
+    text = str(reference).strip()
+    m = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if m:
+        return timex.valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return None
+
+
+# Trigger words: a paragraph with no digit and none of these has no temporal expression.
+@functools.lru_cache(maxsize=1)
+def _has_trigger_re() -> re.Pattern:
+    return re.compile(r"\d")
+
+
+def tag(text: str, reference: Any = None) -> list[TimeExpression]:
+    """Find and normalize every temporal expression in `text`.
+
+    `reference` is the publication date (date, datetime, ISO string or None). Offsets are into the
+    original `text`. Without a reference, absolute expressions are still normalized and relative ones
+    come back with value None and a note saying why.
+    """
+    if not text:
+        return []
+    ref = parse_reference(reference)
+    normalized = normalize(text)
+    norm = normalized.text
+    tokens = _tokenize(norm)
+    if not tokens.codes:
+        return []
+    specs = _find_specs(tokens)
+    env = _Env(ref, norm, tokens)
+    out: list[TimeExpression] = []
+    for spec in specs:
+        resolved = _resolve(spec, env)
+        first, last = resolved.text_span or (spec.first, spec.last)
+        n_start = tokens.starts[first] + tokens.prefixes[first]
+        n_end = tokens.ends[last - 1]
+        start, end = normalized.span_to_original(n_start, n_end)
+        kind = resolved.type or spec.type
+        value = resolved.value
+        if value is not None and kind == TIME and resolved.granularity in ("day", "time"):
+            if spec.clock is not None:
+                value = f"{value}T{spec.clock[0]:02d}:{spec.clock[1]:02d}"
+            elif spec.pod:
+                value = f"{value}T{spec.pod}"
+        elif kind == TIME and value is None:
+            pass
+        elif kind == TIME and resolved.granularity not in ("day", "time"):
+            kind = DATE
+        mod = spec.mod or resolved.mod
+        interval = resolved.interval
+        if interval is not None and mod in ("START", "MID", "END"):
+            interval = timex.apply_mod(interval, mod)
+        if kind == DATE and mod in ("APPROX",) and resolved.granularity == "day":
+            pass
+        expression = TimeExpression(
+            text=text[start:end], start=start, end=end, type=kind, value=value, mod=mod,
+            interval=interval, granularity=resolved.granularity if kind != DURATION else None,
+            calendar=resolved.calendar,
+            hijri=resolved.hijri or (timex.hijri_text(interval[0]) if interval and resolved.granularity in ("day", "time") else None),
+            anchor=resolved.anchor if value is not None else None,
+            anchor_text=env.previous_text if resolved.anchor == ANCHOR_PREVIOUS else None,
+            note=resolved.note, bound=resolved.bound)
+        out.append(expression)
+        if value is not None and interval is not None and kind in (DATE, TIME) and resolved.granularity in (
+                "day", "time", "week", "month", "year"):
+            env.previous = (interval[0], resolved.granularity)
+            env.previous_text = expression.text
+    return out
