@@ -25,6 +25,7 @@ import json
 import os
 import re
 import unicodedata
+import zlib
 from calendar import month_abbr, month_name
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -122,6 +123,8 @@ def _fast_dates(text: str) -> list[_DateMatch]:
                 mo = int(b) if b.isdigit() else _EN_MONTHS[b.lower()]
             else:
                 mo, d, y = _EN_MONTHS[a.lower()], int(b), int(c)
+            if not YEAR_RANGE[0] <= y <= YEAR_RANGE[1]:
+                continue    # "9-10-1436" is Hijri: the tagger's business
             found.append(_DateMatch(m.start(), m.end(), _make_date(y, mo, d)))
     found.sort(key=lambda x: (x.start, -(x.end - x.start)))
     result: list[_DateMatch] = []
@@ -321,7 +324,7 @@ def _field_at(lex: _Lexicon, line: str) -> tuple[str, int, str] | None:
         for m in pattern.finditer(line):
             before = line[:m.start()]
             at_start = not before.strip(" \t•*-–|")
-            glued = bool(before) and before[-1].isalpha()   # "روسياالمصدر: العربية"
+            glued = bool(before) and not before[-1].isspace()   # "روسياالمصدر: العربية"
             if not (at_start or glued):
                 continue
             value = line[m.end():].strip()
@@ -562,16 +565,16 @@ def _arabic_ratio(text: str) -> float:
 
 
 def _plausible_arabic(text: str) -> bool:
-    """Real Arabic, not UTF-8 bytes read as Windows-1256 (that mojibake is mostly ط/ظ and
-    symbols such as „ † ‡)."""
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < 2 or _arabic_ratio(text) < 0.5:
+    """Real Arabic, not UTF-8 bytes read as Windows-1256. In real Arabic nearly every non-ASCII
+    character is an Arabic letter, digit or mark; in that mojibake half are symbols († ‡ „ ...)
+    and the letters are mostly ط and ظ (the UTF-8 lead bytes D8 and D9)."""
+    neutral = "\u00a0«»…‘’“”–—•×÷°"
+    non_ascii = [c for c in text if ord(c) > 127 and c not in neutral]
+    arabic = [c for c in non_ascii if "\u060c" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufefc"]
+    if len(arabic) < 2 or len(arabic) < 0.9 * len(non_ascii):
         return False
-    arabic = [c for c in letters if "\u0621" <= c <= "\u064a"]
-    if arabic and sum(c in "طظ" for c in arabic) / len(arabic) > 0.3:
-        return False
-    odd = sum(not (c.isalnum() or c.isspace() or unicodedata.category(c)[0] in "PZ") for c in text)
-    return odd / len(text) < 0.05
+    letters = [c for c in arabic if "\u0621" <= c <= "\u064a"]
+    return bool(letters) and sum(c in "طظ" for c in letters) / len(letters) < 0.3
 
 
 def _control_ratio(text: str) -> float:
@@ -743,8 +746,10 @@ def _read_file(path: Path, user_date, user_raw) -> Iterator[Document | InputErro
         yield from reader
     except InputError as e:
         yield InputError(name, e.message, e.line)
-    except (OSError, EOFError) as e:
-        yield InputError(name, f"cannot be read ({getattr(e, 'strerror', None) or e})")
+    except (EOFError, gzip.BadGzipFile, zlib.error) as e:
+        yield InputError(name, f"damaged compressed file ({e})")
+    except OSError as e:
+        yield InputError(name, f"cannot be read ({e.strerror or e})")
     except Exception as e:  # one bad file must not stop a run over thousands; say what happened
         yield InputError(name, f"cannot be read ({type(e).__name__}: {e})")
 
@@ -808,8 +813,16 @@ def _row_document(row: dict, path: str, line: int, user_date, user_raw) -> list[
 
 def _sniff_encoding(path: Path, gz: bool) -> str:
     """Encoding of a row file from its first bytes, so the rest can stream."""
+    head = b""
     with _open_binary(path, gz) as fh:
-        head = fh.read(SNIFF_BYTES)
+        try:
+            while len(head) < SNIFF_BYTES:
+                chunk = fh.read(8192)
+                if not chunk:
+                    break
+                head += chunk
+        except (EOFError, OSError, zlib.error):
+            pass    # damaged compressed data: read the rows up to it, report it there
     if not head:
         raise InputError(None, "empty file")
     if head.startswith(codecs.BOM_UTF8):
@@ -880,7 +893,7 @@ def _read_jsonl(path: Path, gz: bool, user_date, user_raw) -> Iterator[Document 
                     yield from _read_json_array(path, gz, encoding, user_date, user_raw)
                     return
         try:
-            row = json.loads(line)
+            row = json.loads(line.strip())
         except json.JSONDecodeError as e:
             yield InputError(name, f"not valid JSON ({e.msg})", number)
             continue
