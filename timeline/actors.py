@@ -325,6 +325,8 @@ _TOKEN = re.compile(r"[ \t\u00a0]*([^\W\d_]+)")
 _NEXT = re.compile(r"[ \t\u00a0]*(\S)")
 _BOUNDARY_PUNCT = set("،,:؛;.!؟?\"«»“”()[]\n-–—/")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a]+$")
+_SHORT_NAME_PARTS = {"كي", "لي", "ني", "سي", "مي"}   # end East Asian names, also function words
+_TANWEEN = re.compile("[\u064b-\u064d]")
 _FOLLOWERS = {"ان", "انه", "انها", "انهم", "في", "خلال", "عبر", "امام", "لدي", "يوم", "اليوم", "امس",
               "بعد", "عقب", "قبل", "الي", "علي", "عن", "من", "مع", "وهو", "وهي", "الذي", "التي", "بان",
               "بانه", "بانها", "حيث", "كما", "اثناء", "ضمن", "منذ", "مساء", "صباح", "الاثنين", "الثلاثاء",
@@ -374,6 +376,8 @@ class _Scanner:
             # a family name of the nisba shape after a given name: بشار الأسد is in the list,
             # but السيسي، الحريري، العبادي are found by the shape
             return tok.endswith("ي") and tok not in t.demonyms and len(tok) > 4
+        if tok[0] in "وف" and tok[1:] in t.not_names:
+            return False  # ووزير، فقال
         if len(tok) > 4 and tok.endswith(("ها", "هم", "هما", "كم")):
             return False  # a pronoun suffix: عمليتها، قادتهم
         if tok[0] in "وفبلك" and tok[1:3] == "ال":
@@ -382,7 +386,8 @@ class _Scanner:
             return False
         return True
 
-    def read_name(self, pos: int, max_tokens: int = 4) -> tuple[int, int, list[str]] | None:
+    def read_name(self, pos: int, max_tokens: int = 4,
+                  first_no_lam: bool = False) -> tuple[int, int, list[str]] | None:
         """Up to four name tokens from pos (connectors inside); None if there is no name there."""
         toks: list[tuple[int, int, str]] = []
         p = pos
@@ -395,12 +400,23 @@ class _Scanner:
                                  and self.is_name_token(tok[1:], None)):
                 break  # a known actor or "وجنيفر": the name ends here
             prev = toks[-1][2] if toks else None
+            if _TANWEEN.search(self.original, self.norm.original(ts), self.norm.original(te)):
+                break  # tanween marks an indefinite common noun: إنذاراً
+            if len(tok) >= 5 and tok.endswith("ات"):
+                break  # a feminine plural: عبارات، معدلات
+            if not toks and first_no_lam and tok[0] in "لب" and len(tok) > 4:
+                break  # "الرئيس التنفيذي لأرسنال": ل/ب + a noun after a complement
+            if toks and tok[0] == "ل" and len(tok) >= 4:
+                break  # "لعدد"، "لموقف": a prepositional phrase after the name
+            if not toks and (tok[:2] in ("يت", "تت", "نت") or (
+                    tok[0] == "و" and len(tok) > 4 and self.is_name_token(tok[1:], None))):
+                break  # an imperfect verb (نتوقع) or a coordinated word (ودعم، وعثمان)
             if not toks and tok in self.t.connectors and tok not in ("عبد", "ابو", "ابن", "بن"):
                 break
             if not self.is_name_token(tok, prev) and not (prev and tok in self.t.connectors):
                 # a short last part that is also a function word, right before punctuation:
                 # "كيم دوك كي،" (كي = "so that")
-                if len(toks) >= 2 and len(tok) <= 3 and not tok.startswith("ال") \
+                if len(toks) >= 2 and tok in _SHORT_NAME_PARTS \
                         and self.next_char(te) in _BOUNDARY_PUNCT and self.next_char(te):
                     toks.append(tk)
                 break
@@ -410,8 +426,8 @@ class _Scanner:
                 break  # a nisba family name closes the name
         while toks and toks[-1][2] in self.t.connectors:
             toks.pop()
-        if not toks:
-            return None
+        if not toks or (len(toks) == 1 and toks[0][2][0] in "لب"):
+            return None  # one word after ل/ب is a prepositional phrase far more often than a name
         return toks[0][0], toks[-1][1], [x[2] for x in toks]
 
     def ends_clause(self, pos: int) -> bool:
@@ -543,7 +559,7 @@ class _Scanner:
             break
         if needs_complement and not complements:
             return
-        name = self.read_name(p)
+        name = self.read_name(p, first_no_lam=complements > 0)
         if name:
             self._add_person(*name)
 
