@@ -425,7 +425,7 @@ def _scan(text: str) -> _Page:
             # Keep the span tight: leading spaces before a glued field are not part of it.
             page.boilerplate.append((start + boiler_from, end))
         prev_boiler = boiler_from is not None and not line[:boiler_from].strip()
-    page.boilerplate.sort()
+    page.boilerplate = _merge(page.boilerplate)
     return page
 
 
@@ -481,7 +481,7 @@ def _build_documents(text: str, *, path: str | None, title: str | None = None,
                      meta_date: dt.date | None = None, meta_raw: str | None = None,
                      user_date: dt.date | None = None, user_raw: str | None = None,
                      source: str | None = None, url: str | None = None,
-                     external_id: str | None = None, dateline: bool = True) -> list[Document]:
+                     external_id: str | None = None) -> list[Document]:
     docs: list[Document] = []
     parent_id: str | None = None
     first = True
@@ -498,23 +498,21 @@ def _build_documents(text: str, *, path: str | None, title: str | None = None,
             published, raw, origin = header_date, page.published_raw, "header"
         elif first and user_date is not None:
             published, raw, origin = user_date, user_raw, "user"
-        elif first and dateline:
+        elif first:
             found = _find_dateline(body)
             if found:
                 published, raw, span, dateline_line = found
                 origin = "dateline"
-                boilerplate.append(span)
-                boilerplate.sort()
+                boilerplate = _merge(boilerplate + [span])
+                # A first line that is only the dateline is not the title.
+                if dateline_line == 0 and not _outside(body, span).strip():
+                    dateline_line = 0
+                else:
+                    dateline_line = None
         if first and title is not None:
             doc_title = title
         else:
-            # A first line that is only the dateline is not the title.
-            skip = None
-            if dateline_line == 0:
-                ls, le = next((s, e) for s, e in _lines(body) if body[s:e].strip())
-                if span[0] <= ls + len(body[ls:le]) - len(body[ls:le].lstrip()) and span[1] >= ls + len(body[ls:le].rstrip()):
-                    skip = 0
-            doc_title = _first_line(body, skip=skip)
+            doc_title = _first_line(body, skip=dateline_line)
         doc = Document(
             id=document_id(doc_title, body), text=body, title=doc_title,
             published=published, published_raw=raw if published else page.published_raw or raw,
@@ -528,6 +526,23 @@ def _build_documents(text: str, *, path: str | None, title: str | None = None,
         source = doc.source        # the page's outlet published the read-also article too
         text = text[page.split[1]:]
         first = False
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _outside(text: str, span: tuple[int, int]) -> str:
+    """The rest of the line(s) that `span` sits on, without the span."""
+    line_start = text.rfind("\n", 0, span[0]) + 1
+    line_end = text.find("\n", span[1])
+    return text[line_start:span[0]] + text[span[1]:len(text) if line_end < 0 else line_end]
 
 
 def read_text_document(text: str, published: Any = None, *, path: str | None = None,
@@ -628,6 +643,9 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     # Valid UTF-8 up to a cut multi-byte character at the very end: a truncated download.
     truncated = utf8_error.start >= len(data) - 3 and utf8_error.reason == "unexpected end of data"
     if not truncated:
+        # C0 control bytes other than white space do not occur in text in any 8-bit encoding.
+        if sum(b < 32 and b not in b"\t\n\r\f\v" for b in data) > len(data) * 0.01:
+            raise InputError(None, "binary file, not text")
         cp1256 = data.decode("cp1256", errors="replace")
         if _plausible_arabic(cp1256):
             return _checked(cp1256), "cp1256"
@@ -871,7 +889,6 @@ def _read_jsonl(path: Path, gz: bool, user_date, user_raw) -> Iterator[Document 
     name = str(path)
     encoding = _sniff_encoding(path, gz)
     lines = _text_lines(path, gz, encoding)
-    records = 0
     first_seen = False
     for number, line in lines:
         if isinstance(line, InputError):
@@ -900,7 +917,6 @@ def _read_jsonl(path: Path, gz: bool, user_date, user_raw) -> Iterator[Document 
         if not isinstance(row, dict):
             yield InputError(name, f"expected a JSON object, found {type(row).__name__}", number)
             continue
-        records += 1
         result = _row_document(row, name, number, user_date, user_raw)
         if isinstance(result, InputError):
             yield result
