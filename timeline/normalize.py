@@ -55,13 +55,27 @@ class Normalized:
         return self.to_original(start), self.to_original(end)
 
 
+def _fold_chars(text: str) -> str:
+    # str.translate walks a non-ASCII string one dict lookup per character; replacing only the
+    # characters that occur is several times faster on news text.
+    if text.isascii():
+        return text.translate(_TABLE)
+    for source, target in _FOLD_ITEMS:
+        if source in text:
+            text = text.replace(source, target)
+    return text
+
+
+_FOLD_ITEMS = tuple(_FOLD.items())
+
+
 def fold(text: str) -> str:
     """The matching form of a word or phrase (no offset map): for building lexicons and keys."""
-    return _DELETE.sub("", text.translate(_TABLE))
+    return _DELETE.sub("", _fold_chars(text))
 
 
 def normalize(text: str) -> Normalized:
-    folded = text.translate(_TABLE)          # one for one: offsets unchanged
+    folded = _fold_chars(text)               # one for one: offsets unchanged
     if not _DELETE.search(folded):
         return Normalized(folded)
     pieces: list[str] = []

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -57,12 +59,10 @@ class Tokens:
 
 @functools.lru_cache(maxsize=1)
 def _token_re() -> re.Pattern:
-    lex = lexicon()
     return re.compile(
         r"(?P<ndate>\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4})(?![\d/.\-]*\d)"
         r"|(?P<clock>\d{1,2}:\d{2})(?![\d:])"
         r"|(?P<num>\d+(?:[.,]\d+)*)"
-        r"|(?P<pre>(?:[وف]?[بلك]?))(?P<multi>" + lex.multi_pattern + r")(?![^\W\d_])"
         r"|(?P<word>[^\W\d_]+)"
         r"|(?P<nl>\n)"
         r"|(?P<punct>[^\w\s])"
@@ -71,6 +71,58 @@ def _token_re() -> re.Pattern:
 
 _PUNCT_CODES = {"/": "/", "-": "-", "(": "(", ")": ")", ",": ",", ".": ".", "\u2013": "-", "\u2014": "-",
                 "[": "(", "]": ")"}
+# Classes that never make an expression on their own: a chunk of text with none of the others and
+# no digit is skipped without tokenizing it.
+_FUNCTION_CLASSES = set("ifz<>&~°xrgDbBslkoKtejnF")
+
+
+@functools.lru_cache(maxsize=1)
+def _word_tables() -> tuple[dict, dict, frozenset]:
+    """Single-word lookups, multi-word lookups by their first word, and the trigger words."""
+    lex = lexicon()
+    multi_first: dict[str, int] = {}
+    triggers = {w for w, (entry, _) in lex.single.items() if entry.code not in _FUNCTION_CLASSES}
+    for form, (entry, _) in lex.multi.items():
+        first = form.split()[0]
+        for prefix in ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك"):
+            multi_first.setdefault(prefix + first, len(prefix))
+            if entry.code not in _FUNCTION_CLASSES:
+                triggers.add(prefix + first)
+        if first.startswith("ال"):
+            for prefix, surface in (("ل", "لل" + first[2:]), ("ول", "ولل" + first[2:]), ("فل", "فلل" + first[2:])):
+                multi_first.setdefault(surface, len(prefix))
+                if entry.code not in _FUNCTION_CLASSES:
+                    triggers.add(surface)
+    return lex.single, multi_first, frozenset(triggers)
+
+
+# classes whose tokens carry a payload (function words and punctuation do not)
+_KNOWN = re.compile(r"[^xif&><z~°,.()/\-p|]")
+
+
+_CHUNK_END = re.compile(r"\n|[.!?;](?=\s)")
+_DIGIT = re.compile(r"\d")
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    """Sentence-sized pieces of the text that may hold an expression (a digit or a trigger word)."""
+    _, _, triggers = _word_tables()
+    out: list[tuple[int, int]] = []
+    start = 0
+    pieces = [m.end() for m in _CHUNK_END.finditer(text)]
+    pieces.append(len(text))
+    for end in pieces:
+        if end <= start:
+            continue
+        piece = text[start:end]
+        if _DIGIT.search(piece) or not triggers.isdisjoint(piece.split()) or not triggers.isdisjoint(
+                re.findall(r"[^\W\d_]+", piece)):
+            if out and out[-1][1] == start:
+                out[-1] = (out[-1][0], end)       # adjacent chunks join: an expression may cross them
+            else:
+                out.append((start, end))
+        start = end
+    return out
 
 
 def _number_code(digits: str) -> str:
@@ -83,44 +135,104 @@ def _number_code(digits: str) -> str:
     return "9"
 
 
+_SPLIT = re.compile(
+    r"(\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}(?![\d/.\-]*\d)"
+    r"|\d{1,2}:\d{2}(?![\d:])"
+    r"|\d+(?:[.,]\d+)*"
+    r"|[^\W\d_]+"
+    r"|\n"
+    r"|[^\w\s])")
+_NDATE = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}$")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}$")
+
+
+@functools.lru_cache(maxsize=1)
+def _code_table() -> dict[str, str]:
+    """Token → class letter for every token whose class does not need looking at: lexicon words,
+    punctuation, and numbers up to four digits."""
+    single, _, _ = _word_tables()
+    table = {word: entry.code for word, (entry, _) in single.items()}
+    table.update(_PUNCT_CODES)
+    table["\n"] = "|"
+    for n in range(10000):
+        table[str(n)] = _number_code(str(n))
+    for n in range(10):
+        table[f"0{n}"] = "1"
+    return table
+
+
 def _tokenize(text: str) -> Tokens:
-    lex = lexicon()
-    single = lex.single
+    # Tokens, their offsets and their classes are computed with C-level operations (split,
+    # accumulate, map over dict.get): a Python loop runs only over the few tokens that matter.
+    single, multi_first, _ = _word_tables()
+    multi = lexicon().multi
+    code_of = _code_table()
     starts: list[int] = []
     ends: list[int] = []
     words: list[str] = []
-    codes: list[str] = []
-    payloads: list[Any] = []
-    prefixes: list[int] = []
-    for m in _token_re().finditer(text):
-        kind = m.lastgroup
-        word = m.group()
-        code, payload, prefix = "x", None, 0
-        if kind == "word":
+    code_parts: list[str] = []
+    for chunk_start, chunk_end in _chunks(text):
+        if code_parts:
+            # skipped text between chunks is a boundary no expression crosses
+            starts.append(chunk_start); ends.append(chunk_start); words.append("")
+            code_parts.append("|")
+        parts = _SPLIT.split(text[chunk_start:chunk_end])
+        toks = parts[1::2]
+        offsets = list(itertools.accumulate(map(len, parts), initial=chunk_start))
+        tok_starts = offsets[1:-1:2]
+        starts.extend(tok_starts)
+        ends.extend(map(operator.add, tok_starts, map(len, toks)))
+        words.extend(toks)
+        code_parts.append("".join(map(code_of.get, toks, itertools.repeat("x"))))
+    codes_list = list("".join(code_parts))
+    payloads: list[Any] = [None] * len(words)
+    prefixes: list[int] = [0] * len(words)
+    joined = "".join(code_parts)
+    # numbers the table does not know (long numbers, decimals), numeric dates and clock times
+    for i in [i for i, w in enumerate(words) if "0" <= w[:1] <= "9" and joined[i] == "x"]:
+        word = words[i]
+        codes_list[i] = "T" if _NDATE.match(word) else ":" if _CLOCK.match(word) else "9"
+        payloads[i] = word
+    for m in _KNOWN.finditer(joined):
+        i = m.start()
+        word = words[i]
+        code = joined[i]
+        if code in "149":
+            payloads[i] = word
+        else:
             hit = single.get(word)
             if hit is not None:
-                code, payload, prefix = hit[0].code, hit[0].payload, hit[1]
-        elif kind == "num":
-            code, payload = _number_code(word), word
-        elif kind == "multi":
-            hit = lex.multi.get(" ".join(m.group("multi").split()))
-            if hit is not None:
-                code, payload = hit[0].code, hit[0].payload
-            prefix = len(m.group("pre"))
-        elif kind == "ndate":
-            code, payload = "T", word
-        elif kind == "clock":
-            code, payload = ":", word
-        elif kind == "nl":
-            code = "|"
-        else:
-            code = _PUNCT_CODES.get(word, "p")
-        starts.append(m.start())
-        ends.append(m.end())
-        words.append(word)
-        codes.append(code)
-        payloads.append(payload)
-        prefixes.append(prefix)
+                payloads[i] = hit[0].payload
+                prefixes[i] = hit[1]
+    codes = codes_list
+    # multi-word forms ("كانون الثاني", "أول من أمس"): merge the longest that matches
+    candidates = [i for i, w in enumerate(words) if w in multi_first] if multi_first.keys() & set(words) else []
+    if candidates:
+        merged_until = -1
+        replace: list[tuple[int, int, Any, int]] = []
+        for i in candidates:
+            if i <= merged_until:
+                continue
+            prefix = multi_first[words[i]]
+            first = words[i][prefix:]
+            if prefix and words[i][prefix - 1:prefix + 1] == "لل":
+                first = "ا" + words[i][prefix:]          # لل + stem: the article's alef was dropped
+            for n in (4, 3, 2):
+                if i + n > len(words) or "|" in codes[i:i + n]:
+                    continue
+                key = " ".join([first] + words[i + 1:i + n])
+                hit = multi.get(key)
+                if hit is not None:
+                    replace.append((i, i + n, hit[0], prefix))
+                    merged_until = i + n - 1
+                    break
+        for i, j, entry, prefix in reversed(replace):
+            starts[i:j] = [starts[i]]
+            ends[i:j] = [ends[j - 1]]
+            words[i:j] = [" ".join(words[i:j])]
+            codes[i:j] = [entry.code]
+            payloads[i:j] = [entry.payload]
+            prefixes[i:j] = [prefix]
     return Tokens(starts, ends, words, "".join(codes), payloads, prefixes)
 
 
