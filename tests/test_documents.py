@@ -516,6 +516,22 @@ def test_jsonl_bad_rows(tmp_path):
     assert eight.published == dt.date(2023, 1, 1) and eight.path == f"{path}:8"
 
 
+def test_an_unexpected_failure_on_one_row_does_not_end_the_file(tmp_path, monkeypatch):
+    real = docs_mod._build_documents
+
+    def fragile(text, **kw):
+        if "رقم 2." in text:
+            raise RuntimeError("boom")
+        return real(text, **kw)
+
+    monkeypatch.setattr(docs_mod, "_build_documents", fragile)
+    path = tmp_path / "a.jsonl"
+    path.write_text("\n".join(jsonl_row(i) for i in (1, 2, 3)) + "\n", encoding="utf-8")
+    items = read(path)
+    assert [str(e) for e in errors(items)] == [f"{path}:2: cannot be read (RuntimeError: boom)"]
+    assert [d.external_id for d in documents(items)] == ["r1", "r3"]
+
+
 def test_jsonl_gz_and_encodings(tmp_path):
     body = "\n".join(jsonl_row(i) for i in range(1, 4)) + "\n"
     (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(body.encode("utf-8")))

@@ -796,6 +796,13 @@ ROW_FIELDS = ("id", "title", "text", "published", "source", "url")
 
 
 def _row_document(row: dict, path: str, line: int, user_date, user_raw) -> list[Document] | InputError:
+    try:
+        return _row_documents(row, path, line, user_date, user_raw)
+    except Exception as e:  # one odd row must not end the file; the rows after it still count
+        return InputError(path, f"cannot be read ({type(e).__name__}: {e})", line)
+
+
+def _row_documents(row: dict, path: str, line: int, user_date, user_raw) -> list[Document] | InputError:
     if "text" not in row:
         return InputError(path, "no 'text' field", line)
     text = row.get("text")
