@@ -326,6 +326,7 @@ _NEXT = re.compile(r"[ \t\u00a0]*(\S)")
 _BOUNDARY_PUNCT = set("،,:؛;.!؟?\"«»“”()[]\n-–—/")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a]+$")
 _SHORT_NAME_PARTS = {"كي", "لي", "ني", "سي", "مي"}   # end East Asian names, also function words
+_FUTURE_VERB = re.compile("س[يتن][^ا]{3,}(?:ان|ون|وا)$")
 _TANWEEN = re.compile("[\u064b-\u064d]")
 _FOLLOWERS = {"ان", "انه", "انها", "انهم", "في", "خلال", "عبر", "امام", "لدي", "يوم", "اليوم", "امس",
               "بعد", "عقب", "قبل", "الي", "علي", "عن", "من", "مع", "وهو", "وهي", "الذي", "التي", "بان",
@@ -364,7 +365,7 @@ class _Scanner:
         m = _NEXT.match(self.s, pos)
         return m.group(1) if m else ""
 
-    def is_name_token(self, tok: str, prev: str | None) -> bool:
+    def is_name_token(self, tok: str, prev: str | None, after_ends_clause: bool = False) -> bool:
         t = self.t
         if len(tok) < 2 or tok in t.not_names or not _ARABIC_WORD.match(tok):
             return False
@@ -375,9 +376,11 @@ class _Scanner:
                 return True  # عبد الله، نور الدين، آل ثاني
             # a family name of the nisba shape after a given name: بشار الأسد is in the list,
             # but السيسي، الحريري، العبادي are found by the shape
-            return tok.endswith("ي") and tok not in t.demonyms and len(tok) > 4
+            return tok not in t.demonyms and len(tok) > 3 and (tok.endswith("ي") or after_ends_clause)
         if tok[0] in "وف" and tok[1:] in t.not_names:
             return False  # ووزير، فقال
+        if _FUTURE_VERB.match(tok):
+            return False  # سيجتمعان، ستعقدون
         if len(tok) > 4 and tok.endswith(("ها", "هم", "هما", "كم")):
             return False  # a pronoun suffix: عمليتها، قادتهم
         if tok[0] in "وفبلك" and tok[1:3] == "ال":
@@ -413,7 +416,8 @@ class _Scanner:
                 break  # an imperfect verb (نتوقع) or a coordinated word (ودعم، وعثمان)
             if not toks and tok in self.t.connectors and tok not in ("عبد", "ابو", "ابن", "بن"):
                 break
-            if not self.is_name_token(tok, prev) and not (prev and tok in self.t.connectors):
+            if not self.is_name_token(tok, prev, tok.startswith("ال") and self.ends_clause(te)) \
+                    and not (prev and tok in self.t.connectors):
                 # a short last part that is also a function word, right before punctuation:
                 # "كيم دوك كي،" (كي = "so that")
                 if len(toks) >= 2 and tok in _SHORT_NAME_PARTS \
@@ -485,6 +489,9 @@ class _Scanner:
             ts, te, tok = tk
             known = self.at.get(ts)
             if known is not None and known.kind in (COUNTRY, LOCATION, ORGANIZATION):
+                if known.kind == COUNTRY and not self.s.startswith("ال", known.start) \
+                        and _norm_text(self.s, known.start, known.end) in t.demonyms:
+                    break  # an indefinite adjective ("وكالة روسية") does not name the body
                 last = p = known.end
                 count += 1
                 continue
@@ -524,7 +531,6 @@ class _Scanner:
     def people(self, triggers) -> None:
         t = self.t
         for word_start, start, end, word in triggers:
-            self.trigger = word
             if word in t.titles or word in t.construct_titles:
                 self._after_title(end, needs_complement=word not in t.titles)
             elif word in t.verbs or word in t.weak:
@@ -569,8 +575,6 @@ class _Scanner:
             self._add_person(*name)
 
     def _add_person(self, start: int, end: int, toks: list[str]) -> None:
-        if os.environ.get("TIMELINE_ACTORS_DEBUG"):
-            print("person", self.s[start:end], "after", self.trigger)
         self.add(_Span(start, end, None, PERSON, "rule", start))
         # "X وY": a second name coordinated with the first (جوزيف بيرموديز وجنيفر جون)
         tk = self.token(end)
