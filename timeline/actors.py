@@ -376,7 +376,10 @@ class _Scanner:
                 return True  # عبد الله، نور الدين، آل ثاني
             # a family name of the nisba shape after a given name: بشار الأسد is in the list,
             # but السيسي، الحريري، العبادي are found by the shape
-            return tok not in t.demonyms and len(tok) > 3 and (tok.endswith("ي") or after_ends_clause)
+            return (tok not in t.demonyms and len(tok) > 3 and not tok.endswith(("ين", "ون", "ات"))
+                    and (tok.endswith("ي") or after_ends_clause))
+        if tok.endswith(("ان", "ين", "ون")) and tok[:-2] in t.not_names:
+            return False  # a dual or plural of a common noun: مصدران، مسؤولين
         if tok[0] in "وف" and tok[1:] in t.not_names:
             return False  # ووزير، فقال
         if _FUTURE_VERB.match(tok):
@@ -407,7 +410,7 @@ class _Scanner:
                 break  # tanween marks an indefinite common noun: إنذاراً
             if len(tok) >= 5 and tok.endswith("ات"):
                 break  # a feminine plural: عبارات، معدلات
-            if not toks and first_no_lam and tok[0] in "لب" and len(tok) > 4:
+            if not toks and tok[0] in "لب" and (tok.endswith("ه") or (first_no_lam and len(tok) > 4)):
                 break  # "الرئيس التنفيذي لأرسنال": ل/ب + a noun after a complement
             if toks and tok[0] == "ل" and len(tok) >= 4:
                 break  # "لعدد"، "لموقف": a prepositional phrase after the name
