@@ -139,6 +139,8 @@ def inject_css(lang: str) -> None:
     .stTextArea textarea, [data-testid="stWidgetLabel"], [data-testid="stExpander"] summary {{ text-align: {align}; }}
     /* time runs left to right in both languages, and the data grid draws itself on a canvas */
     [data-testid="stPlotlyChart"], [data-testid="stDataFrame"], .js-plotly-plot {{ direction: ltr; }}
+    /* digits and slashes of a date would be reordered by the RTL bidi context */
+    [data-testid="stDateInput"] input {{ direction: ltr; text-align: {align}; }}
     .tl-card {{ direction: {direction}; text-align: {align}; line-height: 1.9; font-size: 1.02rem; }}
     .tl-card .tl-meta {{ color: #555; font-size: 0.9rem; }}
     .tl-card .tl-sentence {{ font-size: 1.15rem; padding: .4rem .6rem; background: #fafafa;
@@ -161,6 +163,17 @@ def mb(n_bytes: int) -> str:
 def actor_label(option: str, info: dict, lang: str) -> str:
     kind, count = info.get(option, (None, 0))
     return f"{option} · {label('kind', kind, lang)} · {count}"
+
+
+def clean_row(row: dict) -> dict:
+    """NaN/NaT (pandas' missing values) as None, so text fields can be tested and escaped plainly."""
+    out = {}
+    for k, v in row.items():
+        if isinstance(v, (list, tuple)) or hasattr(v, "__len__") and not isinstance(v, str):
+            out[k] = v
+        else:
+            out[k] = None if pd.isna(v) else v
+    return out
 
 
 def selected_event_ids(chart_state, table_state, shown: pd.DataFrame) -> list[str]:
@@ -382,9 +395,9 @@ def table_frame(shown: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict, lis
                                         width="small"),
         "event_id": None,   # hidden: the key for selection, not for reading
     }
+    # LTR column order in both languages: the grid does not mirror, and reversed columns would push
+    # the date off-screen to the right on a laptop
     order = [c for c in cols if c != "event_id"]
-    if is_rtl(lang):
-        order = order[::-1]   # Arabic readers start at the right: the date ends up rightmost
     return frame, config, order
 
 
@@ -507,7 +520,7 @@ def main() -> None:
         else:
             chosen = ids[0]
         row = by_id.loc[chosen]
-        row = (row.iloc[0] if isinstance(row, pd.DataFrame) else row).to_dict()
+        row = clean_row((row.iloc[0] if isinstance(row, pd.DataFrame) else row).to_dict())
         render_details(row, load_document(DB_PATH, version, row["document_id"]),
                        load_actor_forms(DB_PATH, version), lang)
 

@@ -229,7 +229,7 @@ def _base_layout(fig: go.Figure, lang: str, n_lanes: int, lanes_order: list[str]
     rtl = is_rtl(lang)
     fig.update_layout(
         height=height or int(min(1600, max(420, 150 + 30 * n_lanes))),
-        margin=dict(l=10, r=10, t=40, b=10),
+        margin=dict(l=10, r=10, t=70, b=10),
         font=dict(family=FONT_FAMILY, size=13),
         hoverlabel=dict(align="right" if rtl else "left", font=dict(family=FONT_FAMILY, size=13),
                         namelength=-1),

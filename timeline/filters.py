@@ -53,7 +53,9 @@ def fold_arabic(text: Any) -> str:
 
 
 def fold_series(series: pd.Series) -> pd.Series:
-    s = series.fillna("").astype(str)
+    s = series.astype(object).fillna("").astype(str)
+    if s.empty:
+        return s
     # NFKC only where presentation forms occur: it is the slow step and they are rare
     has_forms = s.str.contains("[\ufb50-\ufdff\ufe70-\ufeff]", regex=True)
     if has_forms.any():
@@ -94,12 +96,13 @@ def prepare_events(frame: pd.DataFrame) -> pd.DataFrame:
     for c in EVENT_FIELDS:
         if c not in out.columns:
             out[c] = None
-    out["actors"] = [as_list(v) for v in out["actors"]]
-    out["actor_kinds"] = [as_list(v) for v in out["actor_kinds"]]
+    out["actors"] = pd.Series([as_list(v) for v in out["actors"]], index=out.index, dtype=object)
+    out["actor_kinds"] = pd.Series([as_list(v) for v in out["actor_kinds"]], index=out.index, dtype=object)
     out["_start"] = _to_datetime(out["date_start"])
     end = _to_datetime(out["date_end"])
     out["_end"] = end.fillna(out["_start"])
-    out["_actors_key"] = [ACTOR_SEP + ACTOR_SEP.join(a) + ACTOR_SEP for a in out["actors"]]
+    out["_actors_key"] = pd.Series([ACTOR_SEP + ACTOR_SEP.join(map(str, a)) + ACTOR_SEP for a in out["actors"]],
+                                   index=out.index, dtype=object).astype(str)
     searchable = (
         out["description"].fillna("").astype(str) + " " + out["sentence"].fillna("").astype(str) + " "
         + out["title"].fillna("").astype(str) + " " + out["date_text"].fillna("").astype(str) + " "
