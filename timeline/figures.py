@@ -56,7 +56,9 @@ HIJRI_MONTHS_EN = ["Muharram", "Safar", "Rabi al-Awwal", "Rabi al-Thani", "Jumad
 def _esc(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
-    return html.escape(str(value), quote=True)
+    # quote=False: Plotly decodes &lt; &gt; &amp; but shows &quot; literally, and a quote cannot
+    # open markup once < and > are escaped
+    return html.escape(str(value), quote=False)
 
 
 def _wrap(text: str, width: int = 70, max_lines: int = 6) -> str:
@@ -65,7 +67,7 @@ def _wrap(text: str, width: int = 70, max_lines: int = 6) -> str:
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] += " …"
-    return "<br>".join(html.escape(line, quote=True) for line in lines)
+    return "<br>".join(html.escape(line, quote=False) for line in lines)
 
 
 def _ms(series: pd.Series) -> np.ndarray:
@@ -153,6 +155,9 @@ def _lane_rows(ev: pd.DataFrame, lanes: str, color: str, lang: str) -> pd.DataFr
                              index=ev.index)
         first_kind = [k[0] if len(k) else "none" for k in ev["actor_kinds"]]
         long = pd.DataFrame({"pos": np.arange(len(ev)), "lane": lane.to_numpy(), "kind": first_kind})
+    # lane names and sources are article text too, and Plotly renders tick labels and legend names
+    # as its own small HTML (links included): escape them like the hover text
+    long["lane"] = long["lane"].map(lambda v: html.escape(str(v), quote=False))
     if color == "source":
         long["color_key"] = ev["source"].fillna("—").astype(str).to_numpy()[long["pos"].to_numpy()]
     else:
@@ -187,7 +192,7 @@ def _color_map(keys: Sequence[str], color: str) -> dict[str, str]:
 
 
 def _color_label(key: str, color: str, lang: str) -> str:
-    return label("kind", key, lang) if color == "kind" else key
+    return label("kind", key, lang) if color == "kind" else html.escape(key, quote=False)
 
 
 # --- hover ------------------------------------------------------------------------------------------
@@ -457,7 +462,7 @@ def _aggregated_figure(ev, long, order, lang, height, x_range) -> go.Figure:
     bin_label = t(f"bin_{bin_}", lang)
     start_iso = bstart.dt.strftime("%Y-%m-%d").to_numpy()
     end_iso = bend.dt.strftime("%Y-%m-%d").to_numpy()
-    lanes_esc = [html.escape(str(l)) for l in counts["lane"]]
+    lanes_esc = [str(l) for l in counts["lane"]]   # escaped already in _lane_rows
     hover = [f"<b>{l}</b><br>{_esc(t('hover_period', lang))} ({bin_label}): {s} – {e}<br>"
              f"{_esc(t('hover_count', lang))}: {n}"
              for l, s, e, n in zip(lanes_esc, start_iso, end_iso, counts["n"])]

@@ -92,7 +92,7 @@ def test_hover_shows_date_text_value_hijri_and_escaped_clause():
     payload = '<img src=x onerror="window.__pwned=1">'
     fig = timeline_figure(frame_of(event(description=payload, title="<b>عنوان</b>")))
     hover = event_traces(fig)[0].customdata[0][1]
-    assert "<img" not in hover and "&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;" in hover
+    assert "<img" not in hover and "&lt;img src=x onerror=\"window.__pwned=1\"&gt;" in hover
     assert "&lt;b&gt;عنوان" in hover
     assert "12 أيلول 2023" in hover and "2023-09-12" in hover
     assert "27 صفر 1445 هـ" in hover               # Umm al-Qura for 2023-09-12
@@ -173,3 +173,11 @@ def test_date_span_found_by_text_when_offsets_do_not_fit():
 def test_only_http_links_are_links():
     assert safe_url("javascript:alert(1)") is None
     assert safe_url('https://example.org/a"b') == "https://example.org/a&quot;b"
+
+
+def test_lane_names_and_sources_are_escaped_too():
+    payload = '<a href="javascript:alert(1)">x</a>'
+    fig = timeline_figure(frame_of(event(actors=[payload], actor_kinds=["person"], source=payload)), color="source")
+    (tr,) = event_traces(fig)
+    assert tr.y[0] == '&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;'
+    assert tr.name.startswith("&lt;a href")
