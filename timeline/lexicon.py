@@ -71,6 +71,16 @@ def _entries(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
         add(forms, "V", value)
     for value, forms in words["sets"].items():
         add(forms, "Q", value)
+    # "كل يوم جمعة", "كل أحد", "كل يوم الاثنين": a weekday every week. The bare weekday (جمعة، أحد)
+    # is a weekday only here, after كل or كل يوم ("كل اثنين" is "every two": left out).
+    for number, forms in words["weekdays"].items():
+        for form in forms:
+            folded = fold(form)
+            bare = folded[2:] if folded.startswith("ال") else folded
+            value = f"XXXX-WXX-{number}"
+            add([f"كل يوم {bare}", f"كل يوم {folded}", f"كل {folded}"], "Q", value)
+            if bare != "اثنين":
+                add([f"كل {bare}"], "Q", value)
     for md, forms in words["holidays"]["gregorian"].items():
         add(forms, "Y", tuple(int(x) for x in md.split("-")))
     for md, forms in words["holidays"]["hijri"].items():
@@ -175,6 +185,9 @@ def lexicon() -> Lexicon:
         folded = " ".join(fold(form).lower().split())
         if not folded:
             continue
+        if "." in folded and len(folded) > 1:
+            # "ق.م": the tokenizer cuts at the dot, so the form is matched as the words "ق . م"
+            folded = " ".join(w for w in re.split(r"(\.)|\s+", folded) if w)
         entry = Entry(code, payload, folded)
         target = multi if " " in folded else single
         for surface, prefix in _variants(folded):

@@ -97,32 +97,7 @@ def _word_tables() -> tuple[dict, dict, frozenset]:
 
 
 # classes whose tokens carry a payload (function words and punctuation do not)
-_KNOWN = re.compile(r"[^xif&><z~°,.()/\-p|]")
-
-
-_CHUNK_END = re.compile(r"\n|[.!?;](?=\s)")
-_DIGIT = re.compile(r"\d")
-
-
-def _chunks(text: str) -> list[tuple[int, int]]:
-    """Sentence-sized pieces of the text that may hold an expression (a digit or a trigger word)."""
-    _, _, triggers = _word_tables()
-    out: list[tuple[int, int]] = []
-    start = 0
-    pieces = [m.end() for m in _CHUNK_END.finditer(text)]
-    pieces.append(len(text))
-    for end in pieces:
-        if end <= start:
-            continue
-        piece = text[start:end]
-        if _DIGIT.search(piece) or not triggers.isdisjoint(piece.split()) or not triggers.isdisjoint(
-                re.findall(r"[^\W\d_]+", piece)):
-            if out and out[-1][1] == start:
-                out[-1] = (out[-1][0], end)       # adjacent chunks join: an expression may cross them
-            else:
-                out.append((start, end))
-        start = end
-    return out
+_KNOWN = re.compile(r"[^xif&><z~°,.()/\-p|#]")
 
 
 def _number_code(digits: str) -> str:
@@ -135,15 +110,23 @@ def _number_code(digits: str) -> str:
     return "9"
 
 
-_SPLIT = re.compile(
-    r"(\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}(?![\d/.\-]*\d)"
+# One pass over the whole text cuts it into words (letters), runs of digits with their inner
+# separators, single punctuation marks and line breaks; whitespace falls between. A digit run that is
+# not a plain number, a numeric date or a clock time ("2015-2018", "12/2023") is cut again with
+# _DIGIT_PARTS: only those few tokens go through Python code.
+_SPLIT = re.compile(r"([^\W\d_]+|[^\s\w]|\d[\d/.\-:,]*\d|\d|\n)")
+_DIGIT_PARTS = re.compile(
+    r"(\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}(?![\d/.\-]*\d)"
+    r"|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(?![\d/.\-]*\d)"
     r"|\d{1,2}:\d{2}(?![\d:])"
     r"|\d+(?:[.,]\d+)*"
-    r"|[^\W\d_]+"
-    r"|\n"
     r"|[^\w\s])")
-_NDATE = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}$")
+_NDATE = re.compile(r"(?:\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})$")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}$")
+_PLAIN_NUMBER = re.compile(r"\d+(?:[.,]\d+)*$")
+_DIGIT_FIRST = {str(n): "#" for n in range(10)}
+_MARKED = re.compile(r"#")
+_MULTI_MARK = re.compile(r"1")
 
 
 @functools.lru_cache(maxsize=1)
@@ -161,64 +144,94 @@ def _code_table() -> dict[str, str]:
     return table
 
 
+@functools.lru_cache(maxsize=1)
+def _multi_marks() -> dict[str, str]:
+    _, multi_first, _ = _word_tables()
+    return dict.fromkeys(multi_first, "1")
+
+
+@functools.lru_cache(maxsize=1)
+def _multi_pairs() -> frozenset[str]:
+    """The first two words of every multi-word form: most candidates stop at this test."""
+    return frozenset(" ".join(form.split()[:2]) for form in lexicon().multi)
+
+
 def _tokenize(text: str) -> Tokens:
     # Tokens, their offsets and their classes are computed with C-level operations (split,
     # accumulate, map over dict.get): a Python loop runs only over the few tokens that matter.
     single, multi_first, _ = _word_tables()
     multi = lexicon().multi
     code_of = _code_table()
-    starts: list[int] = []
-    ends: list[int] = []
-    words: list[str] = []
-    code_parts: list[str] = []
-    for chunk_start, chunk_end in _chunks(text):
-        if code_parts:
-            # skipped text between chunks is a boundary no expression crosses
-            starts.append(chunk_start); ends.append(chunk_start); words.append("")
-            code_parts.append("|")
-        parts = _SPLIT.split(text[chunk_start:chunk_end])
-        toks = parts[1::2]
-        offsets = list(itertools.accumulate(map(len, parts), initial=chunk_start))
-        tok_starts = offsets[1:-1:2]
-        starts.extend(tok_starts)
-        ends.extend(map(operator.add, tok_starts, map(len, toks)))
-        words.extend(toks)
-        code_parts.append("".join(map(code_of.get, toks, itertools.repeat("x"))))
-    codes_list = list("".join(code_parts))
+    parts = _SPLIT.split(text)
+    words: list[str] = parts[1::2]
+    offsets = list(itertools.accumulate(map(len, parts)))
+    starts: list[int] = offsets[0:-1:2]
+    ends: list[int] = offsets[1::2]
+    # unknown tokens starting with a digit are marked "#" and looked at below
+    joined = "".join(map(code_of.get, words, map(_DIGIT_FIRST.get, map(operator.itemgetter(0), words),
+                                                    itertools.repeat("x"))))
     payloads: list[Any] = [None] * len(words)
     prefixes: list[int] = [0] * len(words)
-    joined = "".join(code_parts)
-    # numbers the table does not know (long numbers, decimals), numeric dates and clock times
-    for i in [i for i, w in enumerate(words) if "0" <= w[:1] <= "9" and joined[i] == "x"]:
-        word = words[i]
-        codes_list[i] = "T" if _NDATE.match(word) else ":" if _CLOCK.match(word) else "9"
-        payloads[i] = word
+    if "#" in joined:
+        codes_list = list(joined)
+        pieces: list[tuple[int, list[str], list[int], list[str]]] = []
+        for m in _MARKED.finditer(joined):
+            i = m.start()
+            word = words[i]
+            if _NDATE.match(word):
+                codes_list[i] = "T"
+            elif _CLOCK.match(word):
+                codes_list[i] = ":"
+            elif _PLAIN_NUMBER.match(word):
+                codes_list[i] = "9"
+            else:                             # "2015-2018", "12/2023": cut into numbers and marks
+                sub = _DIGIT_PARTS.split(word)
+                toks = sub[1::2]
+                offs = list(itertools.accumulate(map(len, sub), initial=starts[i]))
+                sub_codes = [code_of.get(w) or ("T" if _NDATE.match(w) else ":" if _CLOCK.match(w) else "9"
+                                                if w[:1].isdigit() else "x") for w in toks]
+                pieces.append((i, toks, offs[1:-1:2], sub_codes))
+                continue
+            payloads[i] = word
+        for i, toks, tok_starts, sub_codes in reversed(pieces):
+            words[i:i + 1] = toks
+            starts[i:i + 1] = tok_starts
+            ends[i:i + 1] = [st + len(w) for st, w in zip(tok_starts, toks)]
+            codes_list[i:i + 1] = sub_codes
+            payloads[i:i + 1] = [w if c in "T:9" else None for w, c in zip(toks, sub_codes)]
+            prefixes[i:i + 1] = [0] * len(toks)
+        joined = "".join(codes_list)
+    codes = list(joined)
     for m in _KNOWN.finditer(joined):
         i = m.start()
-        word = words[i]
         code = joined[i]
-        if code in "149":
-            payloads[i] = word
-        else:
-            hit = single.get(word)
+        if code in "149T:":
+            payloads[i] = words[i]
+        elif code != "9":
+            hit = single.get(words[i])
             if hit is not None:
                 payloads[i] = hit[0].payload
                 prefixes[i] = hit[1]
-    codes = codes_list
+            elif payloads[i] is None:
+                payloads[i] = words[i]
     # multi-word forms ("كانون الثاني", "أول من أمس"): merge the longest that matches
-    candidates = [i for i, w in enumerate(words) if w in multi_first] if multi_first.keys() & set(words) else []
-    if candidates:
+    marks = "".join(map(_multi_marks().get, words, itertools.repeat("0")))
+    if "1" in marks:
+        pairs = _multi_pairs()
         merged_until = -1
         replace: list[tuple[int, int, Any, int]] = []
-        for i in candidates:
+        for m in _MULTI_MARK.finditer(marks):
+            i = m.start()
             if i <= merged_until:
                 continue
             prefix = multi_first[words[i]]
             first = words[i][prefix:]
             if prefix and words[i][prefix - 1:prefix + 1] == "لل":
                 first = "ا" + words[i][prefix:]          # لل + stem: the article's alef was dropped
+            if i + 1 >= len(words) or first + " " + words[i + 1] not in pairs:
+                continue
             for n in (4, 3, 2):
-                if i + n > len(words) or "|" in codes[i:i + n]:
+                if i + n > len(words) or "|" in joined[i:i + n]:
                     continue
                 key = " ".join([first] + words[i + 1:i + n])
                 hit = multi.get(key)
@@ -233,7 +246,41 @@ def _tokenize(text: str) -> Tokens:
             codes[i:j] = [entry.code]
             payloads[i:j] = [entry.payload]
             prefixes[i:j] = [prefix]
-    return Tokens(starts, ends, words, "".join(codes), payloads, prefixes)
+    return _compact(Tokens(starts, ends, words, "".join(codes), payloads, prefixes))
+
+
+# Classes that no rule matches on their own: every find holds at least one other class, and a rule
+# looks at most _REACH tokens away from it.
+_FILLER = "x,.|()\\-/ifz<>&~°rgDbBslKtejnF"
+_REACH = 6
+_FILLER_RUN = re.compile(f"([{_FILLER}]{{{2 * _REACH + 1},}})")
+
+
+def _compact(tokens: Tokens) -> Tokens:
+    """The same tokens with every long run of filler classes (unknown words, function words,
+    punctuation) cut down to its first and last _REACH tokens.
+
+    No rule matches inside such a run, and a rule that looks next to a find sees the real
+    neighbouring words; the grammar then scans a class string several times shorter. Offsets are
+    kept, so nothing downstream can tell."""
+    codes = tokens.codes
+    pieces = _FILLER_RUN.split(codes)
+    if len(pieces) == 1:
+        return tokens
+    bounds: list[int] = []
+    at = 0
+    for k, piece in enumerate(pieces):
+        n = len(piece)
+        if k % 2:                                   # a run: its head and its tail
+            bounds += (at, at + _REACH, at + n - _REACH, at + n)
+            pieces[k] = piece[:_REACH] + piece[-_REACH:]
+        elif n:
+            bounds += (at, at + n)
+        at += n
+    index = list(itertools.chain.from_iterable(map(range, bounds[0::2], bounds[1::2])))
+    get = operator.itemgetter(*index)
+    return Tokens(list(get(tokens.starts)), list(get(tokens.ends)), list(get(tokens.words)),
+                  "".join(pieces), list(get(tokens.payloads)), list(get(tokens.prefixes)))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -648,7 +695,9 @@ def _century(m: re.Match, t: Tokens):
 def _quarter(m: re.Match, t: Tokens):
     part = _int(t, m.start() + 1)
     kind = "quarter" if m.string[m.start()] == "q" else "half"
-    if part is None or part > (4 if kind == "quarter" else 2):
+    if part == -1:                                  # "الربع الأخير": the last one
+        part = 4 if kind == "quarter" else 2
+    if part is None or not 1 <= part <= (4 if kind == "quarter" else 2):
         return None
     year_at = _find(m, "4")
     rel = t.payloads[_find(m, "r")] if _find(m, "r") is not None else None
@@ -1548,7 +1597,11 @@ def tag(text: str, reference: Any = None) -> list[TimeExpression]:
     env = _Env(ref, norm, tokens)
     out: list[TimeExpression] = []
     for spec in specs:
-        resolved = _resolve(spec, env)
+        try:
+            resolved = _resolve(spec, env)
+        except (ValueError, OverflowError, TypeError, KeyError, IndexError) as error:
+            # a value outside the calendar (year 0, month 13 ...): kept as text, never a crash
+            resolved = _unresolved(f"cannot resolve: {error}")
         first, last = resolved.text_span or (spec.first, spec.last)
         n_start = tokens.starts[first] + tokens.prefixes[first]
         n_end = tokens.ends[last - 1]
