@@ -58,50 +58,199 @@ def _report(error) -> None:
     print(f"timeline: {error.describe() if hasattr(error, 'describe') else error}", file=sys.stderr)
 
 
-def _progress(total_hint: int | None = None):
-    from tqdm import tqdm
+class _EventsOutput:
+    """Events written as they come, partition by partition, in input order: JSON lines and CSV
+    stream; Parquet goes through a ParquetWriter. A file is written under a temporary name and
+    renamed at the end (an interrupted run leaves no half file); "-" or None is stdout."""
 
-    # shown on a terminal only (disable=None): piped runs and CI logs stay clean
-    return tqdm(total=total_hint, unit="doc", file=sys.stderr, disable=None, dynamic_ncols=True,
-                desc="extracting")
+    def __init__(self, fmt: str, output: str | None):
+        import os
+        import tempfile
+
+        self.fmt = fmt
+        self.output = None if output in (None, "-") else output
+        self.count = 0
+        self._writer = None
+        self._header = True
+        if self.output is None:
+            if fmt == "parquet":
+                self._tmp_fd, self._tmp = tempfile.mkstemp(prefix="timeline-events-", suffix=".parquet")
+                self._fh = os.fdopen(self._tmp_fd, "w+b")
+            else:
+                sys.stdout.flush()
+                self._fh = sys.stdout.buffer
+                self._tmp = None
+        else:
+            folder = os.path.dirname(os.path.abspath(self.output))
+            self._tmp_fd, self._tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(self.output)}.",
+                                                       suffix=".tmp")
+            self._fh = os.fdopen(self._tmp_fd, "w+b")
+
+    def write(self, events) -> None:
+        """events: an Arrow table in store.EVENT_SCHEMA."""
+        if events is None:
+            return
+        self.count += events.num_rows
+        if self.fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self._fh, events.schema)
+            if events.num_rows:
+                self._writer.write_table(events)
+            return
+        if not events.num_rows and not (self.fmt == "csv" and self._header):
+            return
+        from .exports import to_csv_bytes, to_jsonl_bytes
+
+        frame = _arrow_events_frame(events)
+        if self.fmt == "jsonl":
+            data = to_jsonl_bytes(frame)
+        else:
+            data = to_csv_bytes(frame)
+            if not self._header:       # BOM and header once, at the top
+                data = data[len(b"\xef\xbb\xbf"):].split(b"\r\n", 1)[1]
+            self._header = False
+        self._fh.write(data)
+        if self.output is None:
+            self._fh.flush()
+
+    def close(self, ok: bool = True) -> None:
+        import os
+        import shutil
+
+        if self.fmt == "parquet" and self._writer is None:
+            from .store import EVENT_SCHEMA
+
+            self.write(EVENT_SCHEMA.empty_table())
+        if self.fmt == "csv" and self._header:
+            from .store import EVENT_SCHEMA
+
+            self.write(EVENT_SCHEMA.empty_table())
+        if self._writer is not None:
+            self._writer.close()
+        self._fh.flush()
+        if self._tmp is None:
+            return
+        if self.output is None:           # parquet to stdout
+            self._fh.seek(0)
+            shutil.copyfileobj(self._fh, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+            self._fh.close()
+            os.unlink(self._tmp)
+            return
+        self._fh.close()
+        if ok:
+            os.replace(self._tmp, self.output)
+        else:
+            os.unlink(self._tmp)
+
+
+def _arrow_events_frame(table):
+    """An Arrow events table as the frame `timeline events` exports (as Store.events_frame)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    lists = {c: table.column(c).to_pylist() for c in ("actors", "actor_kinds")}
+    frame = table.drop_columns(list(lists)).to_pandas(
+        types_mapper={pa.int32(): pd.Int64Dtype(), pa.int64(): pd.Int64Dtype()}.get)
+    for col, values in lists.items():
+        frame[col] = pd.Series([v if v is not None else [] for v in values], index=frame.index, dtype=object)
+    return frame[table.column_names]
+
+
+class _ErrorReporter:
+    """Each problem as `timeline: FILE:LINE: message [id]` on stderr (the first `limit`), all of
+    them as JSON lines in --errors FILE."""
+
+    def __init__(self, progress, path: str | None, limit: int = 100):
+        self.progress = progress
+        self.limit = limit
+        self.shown = 0
+        self.total = 0
+        self.file = open(path, "a", encoding="utf-8") if path else None
+
+    def __call__(self, record: dict) -> None:
+        self.total += 1
+        if self.file is not None:
+            self.file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if self.shown < self.limit:
+            self.shown += 1
+            self.progress.clear()
+            label = f" [{record['id']}]" if record.get("id") else ""
+            kind = "warning: " if record["kind"] == "no_date" else ""
+            print(f"timeline: {record['where']}: {kind}{record['message']}{label}", file=sys.stderr)
+            if self.shown == self.limit:
+                print(f"timeline: (further problems are counted in the summary"
+                      + (f" and written to {self.file.name})" if self.file else "; --errors FILE keeps them all)"),
+                      file=sys.stderr)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
 
 
 def _cmd_extract(args) -> int:
-    from .errors import InputError
-    from .pipeline import extract_paths, parse_date_argument
+    from . import pipeline
     from .store import Store
 
-    published = parse_date_argument(args.published)
-    results = []
-    failures = 0
+    published = pipeline.parse_date_argument(args.published)
+    workers = args.workers if args.workers is not None else pipeline.default_workers()
+    if workers < 1:
+        raise pipeline.InputError(None, "--workers must be at least 1")
+    if args.partition_size < 1:
+        raise pipeline.InputError(None, "--partition-size must be at least 1")
+    progress = pipeline.Progress(enabled=not args.quiet, interval=args.progress_interval)
+    reporter = _ErrorReporter(progress, args.errors)
+    output = None if args.no_output else _EventsOutput(args.format, args.output)
     store = None if args.no_store else Store(args.db)
-    bar = _progress()
+    ok = False
     try:
-        batch = []
-        for item in extract_paths(args.paths, published, workers=args.workers):
-            if isinstance(item, InputError):
-                failures += 1
-                bar.clear()
-                _report(item)
-                continue
-            results.append(item)
-            batch.append(item)
-            bar.update(1)
-            if store is not None and len(batch) >= 200:
-                store.ingest(batch)
-                batch.clear()
-        if store is not None and batch:
-            store.ingest(batch)
+        if args.scheduler:
+            from .distributed import extract_to_parquet
+
+            dataset = args.output_dataset or (str(args.db) + ".parts" if store is not None else None)
+            if dataset is None:
+                raise pipeline.InputError(None, "--scheduler needs --output-dataset DIR with --no-store "
+                                                "(the workers write Parquet parts there)")
+            summary = extract_to_parquet(args.paths, dataset, scheduler=args.scheduler,
+                                         partition_size=args.partition_size, published=published,
+                                         progress=progress, on_error=reporter, resume=not args.restart,
+                                         store=store, events_output=output)
+        else:
+            summary = pipeline.extract_archive(
+                args.paths, store, published=published, workers=workers,
+                partition_size=args.partition_size, out_dir=args.output_dataset,
+                resume=not args.restart, progress=progress, on_error=reporter,
+                on_result=(lambda r: output.write(_result_events(r, args.output_dataset)))
+                if output is not None else None)
+        ok = True
     finally:
-        bar.close()
+        progress.close()
+        reporter.close()
+        if output is not None:
+            output.close(ok)
         if store is not None:
             store.close()
-    _write_frame(_events_frame(results), args.format, args.output)
-    events = sum(len(r.events) for r in results)
-    print(f"timeline: {len(results)} documents, {events} events"
-          + (f", stored in {args.db}" if store is not None else "")
-          + (f"; {failures} problem(s) reported above" if failures else ""), file=sys.stderr)
-    return 1 if failures else 0
+    where = []
+    if store is not None:
+        where.append(f"stored in {args.db} ({summary.stored_documents:,} new)")
+    if args.output_dataset or args.scheduler:
+        where.append(f"Parquet parts in {args.output_dataset or str(args.db) + '.parts'}")
+    print(f"timeline: {summary.describe()}" + ("; " + ", ".join(where) if where else ""), file=sys.stderr)
+    return 1 if summary.error_count else 0
+
+
+def _result_events(result, dataset: str | None):
+    if result.tables is not None:
+        return result.tables["events"]
+    if dataset and result.written:
+        import pyarrow.parquet as pq
+
+        from .store import EVENT_SCHEMA
+
+        return pq.read_table(f"{dataset}/events/{result.key}.parquet").select(EVENT_SCHEMA.names).cast(EVENT_SCHEMA)
+    return None
 
 
 def _cmd_events(args) -> int:
@@ -160,7 +309,22 @@ def main(argv: list[str] | None = None) -> int:
     p_extract.add_argument("--no-store", action="store_true", help="only print the events")
     p_extract.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
     p_extract.add_argument("--output", help="write the events here instead of stdout")
-    p_extract.add_argument("--workers", type=int, default=1, help="processes for extraction (default 1)")
+    p_extract.add_argument("--no-output", action="store_true", help="do not write the events (store only)")
+    p_extract.add_argument("--workers", type=int, default=None,
+                           help="local worker processes (default: all cores, here %d)" % (__import__("os").cpu_count() or 1))
+    p_extract.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                           help="run on this Dask cluster instead of the local pool")
+    p_extract.add_argument("--output-dataset", metavar="DIR",
+                           help="also write Parquet parts (documents/, events/, ...) here, a dataset DuckDB "
+                                "reads directly; with --scheduler the workers write them (a shared folder)")
+    p_extract.add_argument("--partition-size", type=int, default=256, metavar="N",
+                           help="input lines (or files) per task (default %(default)s)")
+    p_extract.add_argument("--restart", action="store_true",
+                           help="ignore the manifest of an earlier run and extract everything again")
+    p_extract.add_argument("--errors", metavar="FILE", help="append every problem to FILE as JSON lines")
+    p_extract.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p_extract.add_argument("--progress-interval", type=float, default=10.0, metavar="S",
+                           help="seconds between progress lines when stderr is not a terminal")
 
     p_events = sub.add_parser("events", help="list stored events")
     p_events.add_argument("query", nargs="?", help="text to search in the event descriptions")
