@@ -5,16 +5,23 @@ An event is a clause that reports something happening, with its time. For each d
 1. time expressions come from the tagger, resolved against the publication date (narrative ones
    against the last date mentioned);
 2. actors come from timeline.actors, merged within the document;
-3. the text outside boilerplate is cut into sentences, and sentences into clauses at punctuation and
-   at clause-opening words (data/lexicon/clauses.yaml: "بعد أن", "في حين" ...);
-4. every clause holding a date that locates something (a DATE or TIME with a value, or a DURATION
-   that bounds a start: "الممتدة منذ أكثر من 18 شهراً") is an event dated by it;
-5. a sentence with no date of its own but with an actor (a statement: "وقال بيسكوف ...") is one
-   event dated by the publication date and marked so (date_anchor "published", no date_text);
-   without a publication date it is kept undated, never dated by guess.
+3. the text outside boilerplate is cut into sentences — not inside quotes or parentheses, and at
+   a heading glued to the next sentence ("آخر زيارة عام 2019الجدير بالذكر") — and sentences into
+   clauses at punctuation, at clause-opening words and at temporal adjuncts ("بعد إغلاق المعبر"),
+   never inside a time expression (data/lexicon/clauses.yaml);
+4. every time expression that locates something (a DATE or TIME with a value, or a DURATION that
+   bounds a start: "الممتدة منذ أكثر من 18 شهراً") is an event dated by it, described by its
+   clause; a clause that is little more than the date ("وفي العام الماضي،", "، الثلاثاء،")
+   takes in the neighbour clause that holds the event;
+5. a sentence with no date of its own but with an actor or a reporting verb (a statement: "وقال
+   بيسكوف ...") is one event dated by the publication date and marked so (date_anchor "published",
+   no date_text); without a publication date it is kept undated, never dated by guess;
+6. headings (the title line, subheadings) restate the body: they yield no statements, and a dated
+   heading is dropped when the body already dates an event with the same value.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import hashlib
@@ -26,97 +33,203 @@ import yaml
 
 from . import actors as actors_mod
 from .model import DATE, DURATION, TIME, Document, ExtractResult, TimeExpression
-from .normalize import fold
+from .normalize import _fold_chars, fold
 from .paths import LEXICON_DIR
 from .tagger import _sentence_is_future, tag
+from .timex import hijri_text
 
-# Sentence ends: full stops, question and exclamation marks, line breaks. A full stop inside a
-# number or an abbreviation ("3.5", "ق.م") is not an end.
-_SENTENCE_END = re.compile(r"(?<!\d)[.!?؟](?!\d)|\n+|(?<=\d)(?=ال[^\W\d_]{2})")
-# (the last alternative: a heading glued to the next sentence, "آخر زيارة عام 2019الجدير بالذكر")
-_CLAUSE_PUNCT = re.compile(r"[،,;؛:]|\s[-–—]\s")
+# Sentence ends: full stops, question and exclamation marks (with a closing quote or bracket right
+# after them), line breaks. A full stop inside a number or an abbreviation ("3.5") is not an end.
+_SENTENCE_END = re.compile(r"(?<!\d)[.!?؟]+[\"»”)]?(?!\d)|\n+")
+# A clause ends at a semicolon or colon — not between digits ("22:45") — or a dash; at a comma
+# only when a clause follows it (see comma_clause_starts in clauses.yaml).
+_CLAUSE_PUNCT = re.compile(r"(?<!\d)[;؛:]|[;؛:](?!\d)|\s[-–—]+\s")
+_COMMA = re.compile(r"[،,](?!\d)\s*([^\W\d_]*)")
+_FINAL_PUNCT = ".!?؟:\"»”)…"
+_TRIM = " \t\n،,;؛:-–—"
 _VAGUE_VALUES = {"PAST_REF", "PRESENT_REF", "FUTURE_REF"}
+_QUOTE_SPAN = 600           # a quote or bracket left open longer than this is a typo, not a quote
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    openers: re.Pattern          # clause openers and temporal adjuncts (group "adjunct")
+    glue: re.Pattern             # a sentence opener glued to the word before it
+    function_words: frozenset[str]
+    thin_words: int
+    reporting_verbs: frozenset[str]
+    heading_words: int
+    comma_starts: frozenset[str]
+    non_conjunction: frozenset[str]
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted({fold(w) for w in words}, key=len, reverse=True))
 
 
 @functools.lru_cache(maxsize=1)
-def _clause_words() -> tuple[re.Pattern, frozenset[str]]:
+def _lexicon() -> _Lexicon:
     with open(LEXICON_DIR / "clauses.yaml", encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
-    openers = sorted({fold(w) for w in data["clause_openers"]}, key=len, reverse=True)
-    pattern = re.compile(r"(?<![^\s])(?:" + "|".join(re.escape(w) for w in openers) + r")(?![^\W\d_])")
-    verbs = frozenset(fold(w) for w in data["reporting_verbs"])
-    return pattern, verbs
+    openers = re.compile(r"(?<![^\s\"«(])(?:(?P<adjunct>" + _alternation(data["adjunct_openers"]) + r")|"
+                         + _alternation(data["clause_openers"]) + r")(?![^\W\d_])")
+    glue = re.compile(r"(?<=[\dهي\"»)])(?:" + _alternation(data["glued_openers"]) + r")(?=\s)"
+                      r"|(?<=\d)(?=ال[^\W\d_]{2})")
+    return _Lexicon(openers, glue, frozenset(fold(w) for w in data["function_words"]),
+                    int(data.get("thin_clause_words", 2)),
+                    frozenset(fold(w) for w in data["reporting_verbs"]),
+                    int(data.get("heading_max_words", 10)),
+                    frozenset(fold(w) for w in data["comma_clause_starts"]),
+                    frozenset(fold(w) for w in data["non_conjunction_words"]))
 
 
-@dataclass
-class _Span:
+# ---------------------------------------------------------------------------------------------
+# Sentences and clauses
+
+@dataclass(frozen=True)
+class Sentence:
     start: int
     end: int
+    heading: bool = False        # a title line or a subheading
 
 
-def _inside(span: tuple[int, int], blocks: list[tuple[int, int]]) -> bool:
-    return any(s <= span[0] and span[1] <= e for s, e in blocks)
+def _quote_open(segment: str) -> bool:
+    return (segment.count('"') % 2 == 1 or segment.count("«") > segment.count("»")
+            or segment.count("(") > segment.count(")") or segment.count("“") > segment.count("”"))
+
+
+def _subtract(spans: list[tuple[int, int]], blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of `spans` outside every block."""
+    if not blocks:
+        return spans
+    out = []
+    for s, e in spans:
+        pieces = [(s, e)]
+        for bs, be in blocks:
+            next_pieces = []
+            for ps, pe in pieces:
+                if be <= ps or pe <= bs:
+                    next_pieces.append((ps, pe))
+                    continue
+                if ps < bs:
+                    next_pieces.append((ps, bs))
+                if be < pe:
+                    next_pieces.append((be, pe))
+            pieces = next_pieces
+        out.extend(pieces)
+    return out
+
+
+def split_sentences(text: str, boilerplate: list[tuple[int, int]] = (), norm: str | None = None) -> list[Sentence]:
+    """Sentences of the text, trimmed, boilerplate left out, headings marked."""
+    if norm is None:
+        norm = _fold_one_for_one(text)
+    lex = _lexicon()
+    glued = {m.start() for m in lex.glue.finditer(norm)}
+    ends: list[tuple[int, int, str]] = []        # (end of sentence, start of next, kind)
+    for m in _SENTENCE_END.finditer(text):
+        kind = "line" if m.group().startswith("\n") else "stop"
+        ends.append((m.end() if kind == "stop" else m.start(), m.end(), kind))
+    for position in glued:
+        ends.append((position, position, "glue"))
+    ends.sort()
+    raw: list[tuple[int, int, str]] = []
+    start = 0
+    for end, resume, kind in ends:
+        if end < start:
+            continue
+        # a full stop inside a quote or brackets ends the quoted sentence, not the reported one
+        if kind == "stop" and end - start < _QUOTE_SPAN and _quote_open(text[start:end]):
+            continue
+        raw.append((start, end, kind))
+        start = resume
+    raw.append((start, len(text), "line"))
+    out: list[Sentence] = []
+    for s, e, kind in raw:
+        for ps, pe in _subtract([(s, e)], list(boilerplate)):
+            while ps < pe and text[ps] in _TRIM:
+                ps += 1
+            while pe > ps and text[pe - 1].isspace():
+                pe -= 1
+            if pe <= ps or not any(c.isalnum() for c in text[ps:pe]):
+                continue
+            piece = text[ps:pe]
+            heading = (kind == "glue" or (kind == "line" and piece[-1] not in _FINAL_PUNCT)) \
+                and len(piece.split()) <= lex.heading_words
+            out.append(Sentence(ps, pe, heading))
+    return out
 
 
 def sentences(text: str, boilerplate: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Sentence spans (start, end) of the text, trimmed of spaces, boilerplate left out."""
-    out: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.end() if m.group().strip() else m.start()
-        out.append((start, end))
-        start = m.end()
-    out.append((start, len(text)))
-    spans = []
-    for s, e in out:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s and not _inside((s, e), list(boilerplate)):
-            spans.append((s, e))
-    return spans
+    return [(s.start, s.end) for s in split_sentences(text, boilerplate)]
 
 
-def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Clause spans inside the sentence [start, end): cut at punctuation and clause openers."""
-    folded = fold(text[start:end])
-    if len(folded) != end - start:        # folding deleted marks: cut on the original text
-        folded = text[start:end]
-    cuts = {0, end - start}
-    for m in _CLAUSE_PUNCT.finditer(text, start, end):
-        cuts.add(m.start() - start)
-        cuts.add(m.end() - start)
-    opener_re, _ = _clause_words()
-    for m in opener_re.finditer(folded):
+def _fold_one_for_one(text: str) -> str:
+    """The folded text, one character for one, so regex offsets are original offsets. Marks that
+    normalization deletes (diacritics, tatweel) stay; word tests fold each word again."""
+    return _fold_chars(text)
+
+
+def _cut_points(text: str, norm: str, times: list[TimeExpression]) -> list[int]:
+    """Positions where a clause may start or end, in the whole document (sorted)."""
+    inside = sorted((t.start, t.end) for t in times)
+    starts = [s for s, _ in inside]
+
+    def in_expression(p: int, touching_start: bool) -> bool:
+        k = bisect.bisect_right(starts, p) - 1
+        while k >= 0 and inside[k][0] > p - 400:
+            s, e = inside[k]
+            if s < p < e or (touching_start and s == p):
+                return True
+            k -= 1
+        return False
+
+    cuts = set()
+    for m in _CLAUSE_PUNCT.finditer(text):
+        if not in_expression(m.start(), False):
+            cuts.add(m.start())
+            cuts.add(m.end())
+    lex = _lexicon()
+    for m in _COMMA.finditer(norm):
+        word = fold(m.group(1))
+        if (word in lex.comma_starts or (word[:1] in "وف" and len(word) > 2 and word not in lex.non_conjunction)) \
+                and not in_expression(m.start(), False):
+            cuts.add(m.start())
+            cuts.add(m.start() + 1)
+    for m in lex.openers.finditer(norm):
+        if in_expression(m.start(), True):
+            continue
+        if m.group("adjunct"):
+            # "منذ أكثر من عام", "بعد يومين": the preposition introduces the date itself
+            after = m.end() + 1
+            j = bisect.bisect_left(starts, m.end())
+            if j < len(starts) and starts[j] <= after:
+                continue
         cuts.add(m.start())
-    points = sorted(cuts)
+    return sorted(cuts)
+
+
+def clauses(text: str, start: int, end: int, cut_points: list[int] | None = None) -> list[tuple[int, int]]:
+    """Clause spans inside the sentence [start, end): cut at punctuation and clause openers."""
+    if cut_points is None:
+        cut_points = _cut_points(text, _fold_one_for_one(text), [])
+    lo, hi = bisect.bisect_right(cut_points, start), bisect.bisect_left(cut_points, end)
+    points = [start, *cut_points[lo:hi], end]
     spans = []
     for a, b in zip(points, points[1:]):
-        s, e = start + a, start + b
-        piece = text[s:e]
-        if not piece.strip(" ،,;؛:-–—\"'«»()"):
-            continue
-        while s < e and text[s] in " ،,;؛:-–—":
-            s += 1
-        while e > s and text[e - 1] in " ":
-            e -= 1
-        spans.append((s, e))
-    return spans
+        while a < b and text[a] in _TRIM:
+            a += 1
+        while b > a and (text[b - 1].isspace() or text[b - 1] in _TRIM):
+            b -= 1
+        if b > a and any(c.isalnum() for c in text[a:b]):
+            spans.append((a, b))
+    return spans or [(start, end)]
 
 
-def _expand_short(text: str, clause: tuple[int, int], sentence: tuple[int, int], all_clauses) -> tuple[int, int]:
-    """A clause of one or two words ("الاثنين،") carries no event alone: join it to its neighbour."""
-    words = text[clause[0]:clause[1]].split()
-    if len(words) >= 3:
-        return clause
-    index = all_clauses.index(clause)
-    if index + 1 < len(all_clauses):
-        return clause[0], all_clauses[index + 1][1]
-    if index > 0:
-        return all_clauses[index - 1][0], clause[1]
-    return sentence
-
+# ---------------------------------------------------------------------------------------------
+# Linking dates to clauses
 
 def _locates(t: TimeExpression) -> bool:
     """Does the expression put an event on the timeline?"""
@@ -129,12 +242,61 @@ def _locates(t: TimeExpression) -> bool:
     return False
 
 
+def _content_words(norm: str, span: tuple[int, int], expressions: list[TimeExpression]) -> int:
+    """Words of the span that can carry an event: outside its time expressions, not function words."""
+    lex = _lexicon()
+    count = 0
+    for m in _WORD.finditer(norm, span[0], span[1]):
+        if any(t.start <= m.start() < t.end for t in expressions):
+            continue
+        word = fold(m.group())
+        if word.isdigit() or len(word) < 2 or word in lex.function_words:
+            continue
+        count += 1
+    return count
+
+
+def _host(norm: str, index: int, spans: list[tuple[int, int]], dated: list[bool],
+          expressions: list[TimeExpression]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The clause that describes the event of a date found in spans[index], and the part of it
+    that tells the event's tense. That is the clause itself, or, when it is little more than the
+    date, the clause with its neighbour(s); a reporting clause ("وقال التلفزيون، الجمعة،") takes in
+    the undated clause that says what was reported ("إن وحدات الجيش استهدفت ...")."""
+    span = spans[index]
+    has_next = index + 1 < len(spans) and not dated[index + 1]
+    if _content_words(norm, span, expressions) >= _lexicon().thin_words:
+        if has_next and _has_reporting_verb(norm, span[0], span[1], _lexicon().reporting_verbs):
+            return (span[0], spans[index + 1][1]), span
+        return span, span
+    first, last = index, index
+    if index == 0:
+        # "وفي العام الماضي، اتفقت ..." : the date opens the sentence and dates what follows
+        if index + 1 < len(spans):
+            last = index + 1
+    else:
+        # "..., حتى يوم الأحد المقبل": the date qualifies the clause before it, and the clause
+        # after it completes that clause when it has no date of its own
+        first = index - 1
+        if has_next:
+            last = index + 1
+    host = (spans[first][0], spans[last][1])
+    return host, host
+
+
+# ---------------------------------------------------------------------------------------------
+# Record fields
+
 def _event_id(document_id: str, start: int, end: int, date_start: int | None) -> str:
     key = f"{document_id}:{start}:{end}:{date_start}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _tense(text: str, clause: tuple[int, int], expression: TimeExpression | None, published: dt.date | None) -> str:
+def _is_future_text(norm: str, span: tuple[int, int]) -> bool:
+    return _sentence_is_future(norm[span[0]:span[1]], 0, span[1] - span[0])
+
+
+def _tense(norm: str, span: tuple[int, int], expression: TimeExpression | None, published: dt.date | None) -> str:
+    # the date decides when it can: after publication is future, before it is past
     if expression is not None and expression.interval and published:
         first, last = expression.interval
         if expression.bound == "before":
@@ -143,16 +305,11 @@ def _tense(text: str, clause: tuple[int, int], expression: TimeExpression | None
             return "future"
         if last < published:
             return "past"
-    if _sentence_is_future(fold(text[clause[0]:clause[1]]), 0, 0) or _future_in(text, clause):
+    if _is_future_text(norm, span):
         return "future"
     if expression is not None and expression.value == "PRESENT_REF":
         return "present"
     return "past"
-
-
-def _future_in(text: str, clause: tuple[int, int]) -> bool:
-    folded = fold(text[clause[0]:clause[1]])
-    return _sentence_is_future(folded, 0, len(folded))
 
 
 def _confidence(expression: TimeExpression | None, same_clause: bool) -> float:
@@ -166,7 +323,7 @@ def _confidence(expression: TimeExpression | None, same_clause: bool) -> float:
     if expression.mod == "APPROX":
         score -= 0.1
     if not same_clause:
-        score -= 0.2
+        score -= 0.1
     return round(max(0.05, score), 2)
 
 
@@ -180,6 +337,9 @@ def _location(mentions: list[actors_mod.ActorMention]) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------------------------------------
+# The document's events
+
 def extract_events(document: Document, *, time_expressions: list[TimeExpression] | None = None,
                    mentions: list[actors_mod.ActorMention] | None = None) -> ExtractResult:
     """The time expressions, events and actors of one document."""
@@ -187,45 +347,71 @@ def extract_events(document: Document, *, time_expressions: list[TimeExpression]
     published = document.published
     times = time_expressions if time_expressions is not None else tag(text, published)
     found = mentions if mentions is not None else actors_mod.resolve_mentions(text)
-    boilerplate = [tuple(b) for b in document.boilerplate]
-    found = [m for m in found if not _inside((m.start, m.end), boilerplate)]
-    _, reporting_verbs = _clause_words()
+    boilerplate = sorted(tuple(b) for b in document.boilerplate)
+    found = [m for m in found if not _in_blocks(m.start, m.end, boilerplate)]
+    found.sort(key=lambda m: m.start)
+    lex = _lexicon()
+    norm = _fold_one_for_one(text)
+    cut_points = _cut_points(text, norm, times)
+    locating = sorted((t for t in times if _locates(t)), key=lambda t: t.start)
+    time_starts = [t.start for t in locating]
+    mention_starts = [m.start for m in found]
 
-    events: list[dict[str, Any]] = []
-    time_index = 0
-    for sentence in sentences(text, boilerplate):
-        s_start, s_end = sentence
-        in_sentence = [t for t in times if s_start <= t.start and t.end <= s_end and _locates(t)]
-        sentence_mentions = [m for m in found if s_start <= m.start and m.end <= s_end]
-        sentence_text = text[s_start:s_end]
+    body: list[dict[str, Any]] = []
+    headings: list[dict[str, Any]] = []
+    for sentence in split_sentences(text, boilerplate, norm):
+        s_start, s_end = sentence.start, sentence.end
+        lo, hi = bisect.bisect_left(time_starts, s_start), bisect.bisect_left(time_starts, s_end)
+        in_sentence = [t for t in locating[lo:hi] if t.end <= s_end]
+        m_lo, m_hi = bisect.bisect_left(mention_starts, s_start), bisect.bisect_left(mention_starts, s_end)
+        sentence_mentions = [m for m in found[m_lo:m_hi] if m.end <= s_end]
+        target = headings if sentence.heading else body
         if in_sentence:
-            sentence_clauses = clauses(text, s_start, s_end)
-            used: set[tuple[int, int]] = set()
-            for expression in in_sentence:
-                clause = next((c for c in sentence_clauses if c[0] <= expression.start < c[1]), sentence)
-                clause = _expand_short(text, clause, sentence, sentence_clauses)
-                if clause in used:
-                    continue                 # one event per clause: its first date
-                used.add(clause)
-                clause_mentions = [m for m in sentence_mentions if clause[0] <= m.start and m.end <= clause[1]]
-                events.append(_record(document, text, sentence, clause, expression,
-                                      clause_mentions or sentence_mentions, same_clause=True))
+            spans = clauses(text, s_start, s_end, cut_points)
+            owner = [next((k for k, c in enumerate(spans) if c[0] <= t.start < c[1]), None) for t in in_sentence]
+            dated = [k in owner for k in range(len(spans))]
+            seen: set[tuple[int, int, str | None]] = set()
+            for expression, k in zip(in_sentence, owner):
+                span, tense_span = ((s_start, s_end),) * 2 if k is None else _host(norm, k, spans, dated, in_sentence)
+                key = (span[0], span[1], expression.value)
+                if key in seen:
+                    continue                 # the same date twice in one clause: one event
+                seen.add(key)
+                clause_mentions = [m for m in sentence_mentions if span[0] <= m.start and m.end <= span[1]]
+                same = k is not None and span == spans[k]
+                target.append(_record(document, text, norm, (s_start, s_end), span, expression,
+                                      clause_mentions or sentence_mentions, same_clause=same,
+                                      tense_span=tense_span))
             continue
-        words = sentence_text.split()
-        if len(words) < 4:
+        if sentence.heading or len(text[s_start:s_end].split()) < 4:
+            continue                         # a heading restates the body; a fragment says nothing
+        if not sentence_mentions and not _has_reporting_verb(norm, s_start, s_end, lex.reporting_verbs):
             continue
-        has_verb = any(fold(w).lstrip("وف") in reporting_verbs or fold(w) in reporting_verbs for w in words)
-        if not sentence_mentions and not has_verb:
-            continue
-        events.append(_record(document, text, sentence, sentence, None, sentence_mentions, same_clause=False))
+        body.append(_record(document, text, norm, (s_start, s_end), (s_start, s_end), None,
+                            sentence_mentions, same_clause=False))
 
+    body_values = {e["date_value"] for e in body if e["date_text"] is not None}
+    events = body + [e for e in headings if e["date_value"] not in body_values]
+    events.sort(key=lambda e: (e["evidence_start"], e["date_start_offset"] or 0))
     records = actors_mod.actor_records(found)
     return ExtractResult(document=document, time_expressions=times, events=events, actors=records)
 
 
-def _record(document: Document, text: str, sentence: tuple[int, int], clause: tuple[int, int],
+def _in_blocks(start: int, end: int, blocks: list[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e for s, e in blocks)
+
+
+def _has_reporting_verb(norm: str, start: int, end: int, verbs: frozenset[str]) -> bool:
+    for m in _WORD.finditer(norm, start, end):
+        word = fold(m.group())
+        if word in verbs or (word[:1] in "وف" and word[1:] in verbs):
+            return True
+    return False
+
+
+def _record(document: Document, text: str, norm: str, sentence: tuple[int, int], clause: tuple[int, int],
             expression: TimeExpression | None, mentions: list[actors_mod.ActorMention],
-            same_clause: bool) -> dict[str, Any]:
+            same_clause: bool, tense_span: tuple[int, int] | None = None) -> dict[str, Any]:
     published = document.published
     names: list[str] = []
     kinds: list[str] = []
@@ -245,7 +431,6 @@ def _record(document: Document, text: str, sentence: tuple[int, int], clause: tu
             "date_start_offset": expression.start, "date_end_offset": expression.end,
         }
     elif published is not None:
-        from .timex import hijri_text
         date = {
             "date_text": None, "date_value": published.isoformat(), "date_type": DATE, "date_mod": None,
             "date_start": published, "date_end": published, "granularity": "day",
@@ -259,12 +444,12 @@ def _record(document: Document, text: str, sentence: tuple[int, int], clause: tu
             "date_bound": None, "calendar": None, "hijri": None,
             "date_start_offset": None, "date_end_offset": None,
         }
-    record = {
+    return {
         "event_id": _event_id(document.id, clause[0], clause[1], expression.start if expression else None),
         "document_id": document.id, "title": document.title, "source": document.source,
         "published": published,
         **date,
-        "tense": _tense(text, clause, expression, published),
+        "tense": _tense(norm, tense_span or clause, expression, published),
         "description": text[clause[0]:clause[1]],
         "sentence": text[sentence[0]:sentence[1]],
         "evidence_start": clause[0], "evidence_end": clause[1],
@@ -272,4 +457,3 @@ def _record(document: Document, text: str, sentence: tuple[int, int], clause: tu
         "location": _location(mentions),
         "confidence": _confidence(expression, same_clause) if (expression or published) else 0.0,
     }
-    return record
