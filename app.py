@@ -243,11 +243,11 @@ def sidebar_ingest(res: dict, lang: str) -> None:
             if f.size > MAX_FILE_MB * 1_048_576:
                 problems.append(t("file_too_large", lang, name=f.name, size=mb(f.size), limit=MAX_FILE_MB))
                 continue
-            # only the base name: a crafted "../../x" name must not mean a path anywhere
-            items.append((Path(f.name).name, f.getvalue(), published))
+            # bytes, never our own path: pipeline.extract_uploads writes them under a safe name in a
+            # private temporary folder
+            items.append((f.name, f.getvalue(), published))
         if pasted.strip():
-            text = f"{pasted_title.strip()}\n{pasted}" if pasted_title.strip() else pasted
-            items.append(("pasted.txt", text, published))
+            items.append((t("paste_label", lang), pasted, published))
         if not items:
             for p in problems:
                 st.error(p)
@@ -255,27 +255,35 @@ def sidebar_ingest(res: dict, lang: str) -> None:
                 st.warning(t("nothing_to_extract", lang))
             return
         bar = st.progress(0.0, text=t("extracting", lang, done=0, total=len(items)))
-
-        def progress(done: int, total: int) -> None:
-            bar.progress(min(1.0, done / max(total, 1)), text=t("extracting", lang, done=done, total=total))
-
+        results, errors = [], list(problems)
+        for i, (name, content, pub) in enumerate(items, 1):
+            # one file at a time so the bar moves and one bad file cannot stop the others
+            try:
+                if isinstance(content, str):
+                    results.extend(pipeline.extract_text(content, pub, title=pasted_title.strip() or None))
+                else:
+                    got, errs = pipeline.extract_uploads([(name, content)], pub)
+                    results.extend(got)
+                    errors.extend(str(e) for e in errs)
+            except TimelineError as exc:
+                errors.append(f"{name}: {exc}")
+            bar.progress(i / len(items), text=t("extracting", lang, done=i, total=len(items)))
         with res["lock"]:
             try:
-                summary = pipeline.extract_texts(items, res["store"], progress=progress)
+                report = res["store"].ingest(results)
             except TimelineError as exc:
                 st.error(str(exc))
                 return
             res["version"] += 1
-        bar.progress(1.0, text=t("ingest_done", lang, documents=summary.documents, events=summary.events))
-        errors = problems + [str(e) for e in summary.errors]
-        st.session_state["ingest_report"] = (summary.documents, summary.events, errors)
+        bar.progress(1.0, text=t("ingest_done", lang, documents=report.documents_added, events=report.events_added))
+        st.session_state["ingest_report"] = (report.documents_added, report.events_added, errors)
         st.session_state["upload_round"] = n + 1   # new widget keys clear the uploader and the text
         st.rerun()
 
 
 # --- sidebar: filters -----------------------------------------------------------------------------------
 
-FILTER_KEYS = ("f_actors", "f_dates", "f_sources", "f_docs", "f_gran", "f_tense", "f_pub", "f_undated",
+FILTER_KEYS = ("f_actors", "f_dates", "f_dates_bounds", "f_sources", "f_docs", "f_gran", "f_tense", "f_pub", "f_undated",
                "f_text")
 
 
@@ -298,7 +306,14 @@ def sidebar_filters(opts: dict, lang: str) -> filters.FilterState:
     date_from = date_to = None
     bounds = opts["bounds"]
     if bounds:
-        picked = sb.date_input(t("date_range", lang), value=bounds, min_value=dt.date(1800, 1, 1),
+        # the default is the data's whole span; when new articles widen it, an untouched range follows
+        # (otherwise the old span would silently hide the new events)
+        prev = st.session_state.get("f_dates_bounds")
+        current = st.session_state.get("f_dates")
+        if current is None or (prev != bounds and tuple(current) == tuple(prev or ())):
+            st.session_state["f_dates"] = bounds
+        st.session_state["f_dates_bounds"] = bounds
+        picked = sb.date_input(t("date_range", lang), min_value=dt.date(1800, 1, 1),
                                max_value=dt.date(2200, 12, 31), key="f_dates")
         if isinstance(picked, (tuple, list)) and len(picked) == 2:
             if tuple(picked) != tuple(bounds):   # the full span is no filter (keeps new data visible)
@@ -527,7 +542,10 @@ def main() -> None:
     st.subheader(t("table", lang))
     table, config, order = table_frame(table_src, lang)
     st.dataframe(table, column_config=config, column_order=order, hide_index=True, key="table",
-                 on_select="rerun", selection_mode="single-row", height=420)
+                 on_select="rerun", selection_mode="single-row", placeholder="—",
+                 height=min(440, 38 + 35 * (len(table) + 1)))
+    if len(shown) > len(table_src):
+        st.caption(t("table_truncated", lang, shown=f"{len(table_src):,}", total=f"{len(shown):,}"))
     render_downloads(shown, fig, lang)
 
 

@@ -261,7 +261,6 @@ def _base_layout(fig: go.Figure, lang: str, n_lanes: int, lanes_order: list[str]
 
 def _style_legend(fig: go.Figure, lang: str, styles_present: set[str], has_points: bool, has_bars: bool) -> None:
     """Legend entries that explain the shapes: they carry no data (x=[None])."""
-    title = t("legend_styles", lang)
     entries = []
     if has_points:
         entries.append((t("day_point", lang), dict(symbol="circle", size=10, color="#555")))
@@ -276,8 +275,7 @@ def _style_legend(fig: go.Figure, lang: str, styles_present: set[str], has_point
                                                     line=dict(width=2))))
     for i, (name, marker) in enumerate(entries):
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, marker=marker,
-                                 legendgroup="__styles", legendgrouptitle_text=title if i == 0 else None,
-                                 showlegend=True, hoverinfo="skip"))
+                                 legendgroup="__styles", showlegend=True, hoverinfo="skip"))
 
 
 def timeline_figure(frame: pd.DataFrame, lanes: str = "actor", color: str = "kind", lang: str = "ar",
@@ -388,6 +386,11 @@ def timeline_figure(frame: pd.DataFrame, lanes: str = "actor", color: str = "kin
                         ))
     _style_legend(fig, lang, set(style), n_points > 0, n_bars > 0)
     fig.update_layout(meta=meta)
+    if x_range is None:
+        # a margin on both sides, so events on the first or last day are not cut at the frame
+        lo, hi = starts.min(), ends.max() + pd.Timedelta(days=1)
+        pad = max(pd.Timedelta(days=2), (hi - lo) * 0.03)
+        fig.update_xaxes(range=[(lo - pad).isoformat(), (hi + pad).isoformat()])
     return _apply_range(fig, x_range)
 
 

@@ -33,7 +33,9 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
+    # CI sets TIMELINE_REQUIRE_BROWSER: there a missing browser fails the run instead of skipping
+    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("TIMELINE_REQUIRE_BROWSER"),
+                       reason=f"{CHROMIUM} is not installed (apt-get install chromium)"),
 ]
 
 sys.path.insert(0, str(REPO / "tests" / "app"))
@@ -135,7 +137,7 @@ def choose_actor(pg, typed: str) -> str:
 def point_center(pg):
     """Centre of the first event marker. Plotly's drag layer sits above the markers, so the mouse is
     moved to the spot (as a user would) rather than clicking the SVG element itself."""
-    point = pg.locator(".js-plotly-plot .cartesianlayer .subplot.xy .scatterlayer .point").first
+    point = pg.locator(".js-plotly-plot .cartesianlayer .subplot.xy .point").first
     point.wait_for(timeout=30_000)
     point.scroll_into_view_if_needed()
     pg.wait_for_timeout(300)
@@ -156,16 +158,7 @@ def wait_until(predicate, timeout: float = 30.0) -> None:
 @pytest.fixture(scope="module")
 def seeded_app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("seeded")
-    try:
-        import timeline.pipeline  # noqa: F401
-        db = tmp / "fresh.duckdb"      # empty: the app ingests seeds/ on start
-    except ImportError:
-        # until the pipeline lands, a store made from synthetic Arabic events stands in for the seeds
-        from synthetic import make_events, results_from_frame
-        from timeline.store import Store
-        db = tmp / "synthetic.duckdb"
-        with Store(db) as store:
-            store.ingest(results_from_frame(make_events(300, seed=7)))
+    db = tmp / "fresh.duckdb"      # empty: the app ingests seeds/ on start, as on a fresh clone
     with streamlit_app(db, tmp / "streamlit.log") as url:
         yield url
 
@@ -212,12 +205,14 @@ def hostile_app(tmp_path_factory):
     from timeline.store import Store
     tmp = tmp_path_factory.mktemp("hostile")
     db = tmp / "hostile.duckdb"
+    hostile = dict(description=PAYLOAD, sentence=f"قال مصدر {PAYLOAD} في 12 أيلول 2023.",
+                   title='<script>window.__pwned=2</script>عنوان',
+                   source='<a href="javascript:window.__pwned=3">x</a>')
     frame = frame_of(
-        event(event_id="evil", description=PAYLOAD, sentence=f"قال مصدر {PAYLOAD} في 12 أيلول 2023.",
-              title='<script>window.__pwned=2</script>عنوان', source='<a href="javascript:window.__pwned=3">x</a>'),
+        event(event_id="evil", **hostile),
         event(event_id="evil2", document_id="d2", granularity="year", date_value="2022", date_text="عام 2022",
-              date_start=dt.date(2022, 1, 1), date_end=dt.date(2022, 12, 31), description=PAYLOAD,
-              actors=[PAYLOAD], actor_kinds=["person"]),
+              date_start=dt.date(2022, 1, 1), date_end=dt.date(2022, 12, 31), actors=[PAYLOAD],
+              actor_kinds=["person"], **hostile),
     )
     with Store(db) as store:
         store.ingest(results_from_frame(frame))
