@@ -32,15 +32,16 @@ from typing import Any
 import yaml
 
 from . import actors as actors_mod
-from .model import DATE, DURATION, TIME, Document, ExtractResult, TimeExpression
+from .model import DATE, DURATION, EVENT_FIELDS, TIME, Document, ExtractResult, TimeExpression
 from .normalize import _fold_chars, fold
 from .paths import LEXICON_DIR
 from .tagger import _sentence_is_future, tag
 from .timex import hijri_text
 
 # Sentence ends: full stops, question and exclamation marks (with a closing quote or bracket right
-# after them), line breaks. A full stop inside a number or an abbreviation ("3.5") is not an end.
-_SENTENCE_END = re.compile(r"(?<!\d)[.!?؟]+[\"»”)]?(?!\d)|\n+")
+# after them), line breaks. A full stop inside a number ("3.5") or after a one-letter abbreviation
+# ("د. محمد", "ق.م") is not an end; after a year ("في 3 آذار 2021. وفي اليوم التالي") it is.
+_SENTENCE_END = re.compile(r"(?<!\s[^\W\d_])(?<!^[^\W\d_])(?<!\.[^\W\d_])[.!?؟]+[\"»”)]?(?![\d.])|\n+")
 # A clause ends at a semicolon or colon — not between digits ("22:45") — or a dash; at a comma
 # only when a clause follows it (see comma_clause_starts in clauses.yaml).
 _CLAUSE_PUNCT = re.compile(r"(?<!\d)[;؛:]|[;؛:](?!\d)|\s[-–—]+\s")
@@ -444,7 +445,7 @@ def _record(document: Document, text: str, norm: str, sentence: tuple[int, int],
             "date_bound": None, "calendar": None, "hijri": None,
             "date_start_offset": None, "date_end_offset": None,
         }
-    return {
+    record = {
         "event_id": _event_id(document.id, clause[0], clause[1], expression.start if expression else None),
         "document_id": document.id, "title": document.title, "source": document.source,
         "published": published,
@@ -457,3 +458,4 @@ def _record(document: Document, text: str, norm: str, sentence: tuple[int, int],
         "location": _location(mentions),
         "confidence": _confidence(expression, same_clause) if (expression or published) else 0.0,
     }
+    return {name: record[name] for name in EVENT_FIELDS}
