@@ -135,6 +135,8 @@ def _entries(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
     for unit, groups in words["units"].items():
         for number_form, forms in groups.items():
             add(forms, "u", (unit, number_form))
+    for unit, forms in words["definite_plural_units"].items():
+        add(forms, "U", unit)
     for value, forms in words["cardinals"].items():
         add(forms, "k", int(value))
     for value, forms in words["ordinals"].items():

@@ -21,13 +21,14 @@ Class letters (see lexicon._entries for the words behind them):
   g quantity mod (نحو، أكثر من ...)   b قبل   B بعد   s منذ   l duration preposition (لمدة ...)
   V vague reference   S season   C decade word   X century   e ميلادي/م   j هجري/هـ   n قبل الميلاد
   t الساعة   F clock fraction   Y Gregorian holiday   A Hijri holiday   Z Hijri month as a period
-  N narrative (اليوم التالي)   Q set (يوميا)   K كل   G weekend   i في   f من   > إلى/حتى   < بين
+  N narrative (اليوم التالي)   U a definite plural unit (الأشهر)   Q set (يوميا)   K كل   G weekend   i في   f من   > إلى/حتى   < بين
   & و   z ال (as in الـ15)   ~ من الزمن   ° English ordinal suffix
   1 a one- or two-digit number   4 a year-like number (1000–2199)   9 another number
   T a numeric date (15/03/2023)   : a clock time (10:30)   | a line break   x any other word
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import itertools
@@ -506,6 +507,8 @@ def _month_year(m: re.Match, t: Tokens):
 @rule("hijri month year", r"H 4 j?")
 def _hijri_month_year(m: re.Match, t: Tokens):
     year = _int(t, m.start() + 1)
+    if year is not None and year > 1600 and m.string[m.end() - 1] != "j":
+        return _hijri_period(m, t)            # "رمضان 2023": a Gregorian year
     if year is None or not (1 <= year <= 1600):
         return None
     return Spec(m.start(), m.end(), "hijri_month", {"year": year, "month": t.payloads[m.start()]})
@@ -578,11 +581,31 @@ def _month_noun_month(m: re.Match, t: Tokens):
     return Spec(i, m.end(), "bare_month", {"month": month, "rel": rel}) if month else None
 
 
-@rule("hijri month as a period", r"Z (?:4 j?)?")
+@rule("hijri month with a relative modifier", r"H r")
+def _hijri_month_relative(m: re.Match, t: Tokens):
+    # "رمضان الماضي", "محرم المقبل"
+    rel = t.payloads[m.start() + 1]
+    if rel == "same":
+        return None
+    return Spec(m.start(), m.end(), "bare_hijri_month", {"month": t.payloads[m.start()], "rel": rel})
+
+
+@rule("hijri month as a period", r"Z (?:4 j? | r)?")
 def _hijri_period(m: re.Match, t: Tokens):
-    if m.end() - m.start() > 1:
-        return Spec(m.start(), m.end(), "hijri_month", {"year": _int(t, m.start() + 1), "month": t.payloads[m.start()]})
-    return Spec(m.start(), m.end(), "bare_hijri_month", {"month": t.payloads[m.start()], "rel": None})
+    month = t.payloads[m.start()]
+    if m.end() - m.start() == 1:
+        return Spec(m.start(), m.end(), "bare_hijri_month", {"month": month, "rel": None})
+    if m.string[m.start() + 1] == "r":        # "رمضان الماضي", "رمضان المقبل"
+        return Spec(m.start(), m.end(), "bare_hijri_month", {"month": month, "rel": t.payloads[m.start() + 1]})
+    year = _int(t, m.start() + 1)
+    if m.string[m.end() - 1] != "j" and year is not None and year >= 1600:
+        # "رمضان 2023": the Ramadan of that Gregorian year (its middle falls in it)
+        middle = _hijri_in_gregorian_year(year, month, 15)
+        hijri = timex.gregorian_to_hijri(middle) if middle else None
+        if hijri is None:
+            return None
+        year = hijri[0]
+    return Spec(m.start(), m.end(), "hijri_month", {"year": year, "month": month})
 
 
 # --- years, decades, centuries, quarters, seasons -----------------------------------------------
@@ -594,6 +617,35 @@ def _year_noun_year(m: re.Match, t: Tokens):
     if era == "j":
         return Spec(m.start(), m.end(), "hijri_year", {"year": year})
     return Spec(m.start(), m.end(), "year", {"year": year}) if year else None
+
+
+@rule("year noun + era + year", r"a [ej] 4")
+def _year_noun_era_year(m: re.Match, t: Tokens):
+    # "العام الميلادي 2001", "العام الهجري 1446"
+    year = _int(t, m.end() - 1)
+    if m.string[m.start() + 1] == "j":
+        return Spec(m.start(), m.end(), "hijri_year", {"year": year}) if year and 1 <= year <= 1600 else None
+    return Spec(m.start(), m.end(), "year", {"year": year}) if _year_value(t, m.end() - 1) else None
+
+
+@rule("year before Christ", r"a? [149] n")
+def _bc_year(m: re.Match, t: Tokens):
+    # "عام 332 ق.م", "سنة 1200 قبل الميلاد": TIMEX3 writes BC0332
+    year = _int(t, m.end() - 2)
+    if year is None or not 1 <= year <= 9999:
+        return None
+    return Spec(m.start(), m.end(), "bc", {"value": f"BC{year:04d}", "granularity": "year"})
+
+
+@rule("month/year", r"[ismb>Bf<] 1 [/\-] 4")
+def _month_slash_year(m: re.Match, t: Tokens):
+    # "في 12/2023": a month and its year, after a temporal word ("رقم 12/2023" is a number)
+    month, year = _int(t, m.start() + 1), _year_value(t, m.end() - 1)
+    if month is None or not 1 <= month <= 12 or year is None:
+        return None
+    if t.codes[m.start()] == "f" and not t.words[m.start()].startswith(("من", "ومن", "فمن")):
+        return None
+    return Spec(m.start() + 1, m.end(), "month", {"year": year, "month": month})
 
 
 @rule("year + era", r"4 e")
@@ -657,7 +709,7 @@ def _day_range(m: re.Match, t: Tokens):
             Spec(second_start, m.end(), "date", {"year": year, "month": month, "day": second_day})]
 
 
-@rule("decade", r"C (?:f? X (?:r|o k? | o&?o | 1 ) e? | 4)?")
+@rule("decade", r"C (?:f? X (?:r | o&?o | o k? | z?1 ) e? | 4)?")
 def _decade(m: re.Match, t: Tokens):
     digit = t.payloads[m.start()]
     century = None
@@ -668,7 +720,8 @@ def _decade(m: re.Match, t: Tokens):
         if after == "r":
             rel = t.payloads[x + 1]
         else:
-            number = _number_at(t, x + 1, m.end() - (m.string[m.end() - 1] == "e"))
+            first = x + 1 + (m.string[x + 1] == "z")
+            number = _number_at(t, first, m.end() - (m.string[m.end() - 1] == "e"))
             if number is None or not (1 <= number <= 21):
                 return None
             century = number - 1                 # the twentieth century is 19xx
@@ -680,12 +733,18 @@ def _decade(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "decade", {"digit": digit, "century": century, "rel": rel})
 
 
-@rule("century", r"X (?:o k? | o&?o | 1 | r) [ej]?")
+@rule("century", r"X (?:o&?o | o k? | z?1 | r) [ejn]?")
 def _century(m: re.Match, t: Tokens):
+    # "القرن الحادي والعشرين" (o&o), "القرن السابع عشر" (ok), "القرن الـ19", "القرن الخامس قبل الميلاد"
     if m.string[m.start() + 1] == "r":
         return Spec(m.start(), m.end(), "rel_century", {"rel": t.payloads[m.start() + 1]})
-    end = m.end() - (m.string[m.end() - 1] in "ej")
-    number = _number_at(t, m.start() + 1, end)
+    era = m.string[m.end() - 1] if m.string[m.end() - 1] in "ejn" else None
+    first = m.start() + 1 + (m.string[m.start() + 1] == "z")
+    number = _number_at(t, first, m.end() - (era is not None))
+    if era == "n":
+        if number is None or not 1 <= number <= 99:
+            return None
+        return Spec(m.start(), m.end(), "bc", {"value": f"BC{number - 1:02d}", "granularity": "century"})
     if number is None or not (1 <= number <= 21):
         return None
     return Spec(m.start(), m.end(), "century", {"index": number - 1})
@@ -729,6 +788,8 @@ def _relative_day(m: re.Match, t: Tokens):
     if m.string[m.end() - 1] == "P":
         pod = t.payloads[m.end() - 1]
     weekday = t.payloads[r_at + 1] if r_at + 1 < m.end() and m.string[r_at + 1] == "W" else None
+    if t.words[r_at][t.prefixes[r_at]:] == "غد" and m.string[m.start()] != "P":
+        return None                           # "غد" alone is "a future" ("غد أفضل"); "صباح غد" is a day
     return Spec(m.start(), m.end(), "rel_day", {"offset": t.payloads[r_at], "weekday": weekday},
                 type=TIME if pod else DATE, pod=pod)
 
@@ -756,13 +817,20 @@ def _pod_before_date(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "pod_marker", {"pod": t.payloads[m.start()]})
 
 
-@rule("clock time", r"t? (?: : | 1 (?=P) | o k? F? ) P?")
+_DAY_PART = r"(?:R|W r?)"
+
+
+@rule("clock time", r"t? (?: : | 1 (?=f?P) | o k? F? ) (?: P d? {DP}? | f P d? {DP} | {DP} )?".replace("{DP}", _DAY_PART))
 def _clock(m: re.Match, t: Tokens):
+    # "الساعة 10:30 صباحا", "العاشرة مساء", "الرابعة إلا ربع مساء", "الساعة 6:45 من صباح أمس"
     codes = m.string
-    i = m.start()
+    i, j = m.start(), m.end()
     has_noun = codes[i] == "t"
     k = i + has_noun
-    pod = t.payloads[m.end() - 1] if codes[m.end() - 1] == "P" else None
+    day_at = next((x for x in range(k + 1, j) if codes[x] in "RW"), None)
+    time_end = next((x for x in range(k + 1, j) if codes[x] in "PfdRW"), j)
+    pod_at = next((x for x in range(time_end, j) if codes[x] == "P"), None)
+    pod = t.payloads[pod_at] if pod_at is not None else None
     if codes[k] == ":":
         hour, minute = (int(x) for x in t.payloads[k].split(":"))
     elif codes[k] == "1":
@@ -770,23 +838,50 @@ def _clock(m: re.Match, t: Tokens):
         if pod is None:
             return None
     else:
-        if not has_noun:
-            return None                       # "الثانية" alone is an ordinal, not a time
-        end = m.end() - (pod is not None) - (codes[m.end() - 1 - (pod is not None)] == "F")
-        hour = _number_at(t, k, end)
+        if not has_noun and (pod is None or not t.words[k].endswith("ه")):
+            return None                       # "الثانية" alone is an ordinal; an hour is feminine (الساعة)
+        fraction = codes[time_end - 1] == "F"
+        hour = _number_at(t, k, time_end - fraction)
         minute = 0
-        if codes[end] == "F" if end < m.end() else False:
-            minute = t.payloads[end]
+        if hour is None or not 1 <= hour <= 12:
+            return None
+        if fraction:
+            minute = t.payloads[time_end - 1]
             if minute < 0:
                 hour, minute = (hour - 1) % 12 or 12, 60 + minute
     if hour is None or not (0 <= hour <= 24 and 0 <= minute < 60):
         return None
-    if pod in ("AF", "EV", "NI") and hour < 12:
-        if not (pod == "NI" and hour <= 4):
+    if pod in ("AF", "EV", "NI", "MI") and hour < 12:
+        if not (pod == "NI" and hour <= 4) and not (pod == "MI" and hour >= 11):
             hour += 12
     if pod == "MO" and hour == 12:
         hour = 0
-    return Spec(i, m.end(), "clock", {}, type=TIME, clock=(hour % 24, minute), pod=pod)
+    args: dict[str, Any] = {}
+    if day_at is not None:
+        if codes[day_at] == "R":
+            if t.words[day_at][t.prefixes[day_at]:] == "غد" and pod_at is None:
+                return None
+            args["offset"] = t.payloads[day_at]
+        else:
+            args["weekday"] = t.payloads[day_at]
+            args["rel"] = t.payloads[day_at + 1] if day_at + 1 < j and codes[day_at + 1] == "r" else None
+    return Spec(i, j, "clock", args, type=TIME, clock=(hour % 24, minute), pod=pod)
+
+
+_ADVERBIAL_POD = re.compile(r"\S*ا$|\S+ \S+$|مساء$|ضحي$")
+
+
+@rule("part of day alone", r"P", priority=6)
+def _bare_pod(m: re.Match, t: Tokens):
+    # "انطلقت القافلة فجرا", "عند منتصف الليل": the adverbial forms only (accusative, or a phrase);
+    # "صباح الخير" and "ليلة" alone are no time. Kept only in a sentence with no other find.
+    i = m.start()
+    word = t.words[i][t.prefixes[i]:]
+    if not _ADVERBIAL_POD.match(word):
+        return None
+    if i + 1 < len(t.words) and t.codes[i + 1] == "x" and t.words[i + 1].startswith("ال"):
+        return None
+    return Spec(i, i + 1, "bare_pod", {}, type=TIME, pod=t.payloads[i])
 
 
 # --- relative periods ---------------------------------------------------------------------------
@@ -806,9 +901,22 @@ def _relative_period(m: re.Match, t: Tokens):
     if r_at is not None and r_at > p_at and t.words[r_at] in ("هذا", "هذه"):
         return None
     if t.codes[p_at] in "amw" and not t.words[p_at].startswith(("ال", "وال", "بال", "فال", "لل", "ولل")) \
-            and not t.words[p_at].isascii():
+            and not t.words[p_at][t.prefixes[p_at]:].startswith("ال") and not t.words[p_at].isascii():
         return None                          # "عام مقبل" is not "العام المقبل"
     return Spec(m.start(), m.end(), "rel_period", {"unit": unit, "rel": rel})
+
+
+@rule("period named after a period mod", r"(?<=D) f? [wma] (?![r4MEH1])")
+def _period_after_mod(m: re.Match, t: Tokens):
+    # "بحلول نهاية العام", "منتصف الشهر": the current period; "نهاية العام الدراسي" is another year
+    at = m.end() - 1
+    word = t.words[at][t.prefixes[at]:]
+    if not word.startswith("ال") or t.codes[at] == "m" and t.words[at].endswith("شهر") is False:
+        return None
+    if at + 1 < len(t.words) and t.words[at + 1].startswith("ال") and t.codes[at + 1] == "x":
+        return None
+    unit = {"w": "week", "m": "month", "a": "year"}[t.codes[at]]
+    return Spec(at, at + 1, "rel_period", {"unit": unit, "rel": "current"})
 
 
 # --- offsets and durations ----------------------------------------------------------------------
@@ -828,12 +936,14 @@ def _offset(m: re.Match, t: Tokens):
         return None
     unit, amount = parsed
     if amount is None:
+        if direction == "since" and codes[k] == "u" and mod is None:
+            return Spec(k, j, "duration", {"unit": unit, "amount": None}, type=DURATION)   # "منذ سنين"
         return None
     return Spec(i, j, "offset", {"direction": direction, "unit": unit, "amount": amount, "length_start": k - (mod is not None)},
                 mod=mod)
 
 
-@rule("duration", r"l? g? (?:{NUM} {UNIT} | u (?:{NUM})? ) ~?")
+@rule("duration", r"(?: l? g? (?:{NUM} {UNIT} | u (?:{NUM})? ) | (?:l g? | g) [dwma] k? (?![MEHW14TrRPLdNAYZ]) ) ~? g?")
 def _duration(m: re.Match, t: Tokens):
     codes = m.string
     i, j = m.start(), m.end()
@@ -844,6 +954,11 @@ def _duration(m: re.Match, t: Tokens):
     if codes[k] == "g":
         mod = t.payloads[k]
         k += 1
+    post_mod = False
+    if codes[j - 1] == "g" and j - 1 > k:    # "شهرين تقريبا": only تقريبا follows what it qualifies
+        j -= 1
+        if mod is None and t.words[j][t.prefixes[j]:] in ("تقريبا", "approximately"):
+            mod, post_mod = t.payloads[j], True
     parsed = _length(t, k, j - (codes[j - 1] == "~"))
     if parsed is None:
         return None
@@ -852,10 +967,46 @@ def _duration(m: re.Match, t: Tokens):
     if amount is None:
         if form != "plural" or codes[i] != "l":
             return None                      # "خلال سنوات" is a vague length; a bare plural is not
-    elif form == "singular" and j - k == 1 and codes[i] not in "lg" and codes[j - 1] != "~":
-        return None                          # a lone singular noun ("عقد" = held, "شهر") is no length
+    elif form == "singular" and j - k == 1 and codes[i] not in "lg" and codes[j - 1] != "~" and mod is None:
+        word = t.words[k][t.prefixes[k]:]
+        if not (word.endswith("ا") and word[:-1] in _SINGULAR_STEMS and word != "يوما"):
+            return None                      # a lone singular noun ("عقد" = held, "شهر") is no length;
+                                             # the accusative "أسبوعا، شهرا" is one ("يوما" = some day)
     start = i + (codes[i] == "l")
-    return Spec(start, j, "duration", {"unit": unit, "amount": amount}, type=DURATION, mod=mod)
+    end = j + 1 if post_mod else j
+    return Spec(start, end, "duration", {"unit": unit, "amount": amount}, type=DURATION, mod=mod)
+
+
+@rule("definite plural with a count", r"U x r")
+def _counted_plural(m: re.Match, t: Tokens):
+    # "الأشهر الستة الماضية", "السنوات الخمس المقبلة": a length reaching the publication date
+    word = t.words[m.start() + 1]
+    if not word.startswith("ال"):
+        return None
+    hit = lexicon().single.get(word[2:])
+    if hit is None or hit[0].code != "k" or hit[1]:
+        return None
+    if t.payloads[m.end() - 1] not in ("past", "future"):
+        return None
+    return Spec(m.start(), m.end(), "duration", {"unit": t.payloads[m.start()], "amount": hit[0].payload},
+                type=DURATION)
+
+
+@rule("plural length with an adjective", r"u x")
+def _plural_with_adjective(m: re.Match, t: Tokens):
+    # "مرت سنون طويلة": a vague length
+    i = m.start()
+    if t.payloads[i][1] != "plural" or t.words[i + 1] not in _length_adjectives():
+        return None
+    return Spec(i, i + 1, "duration", {"unit": t.payloads[i][0], "amount": None}, type=DURATION)
+
+
+@functools.lru_cache(maxsize=1)
+def _length_adjectives() -> frozenset[str]:
+    return frozenset(word_list("length_adjectives"))
+
+
+_SINGULAR_STEMS = ("اسبوع", "شهر", "عام")   # their accusative (أسبوعا، شهرا، عاما) is a length alone
 
 
 def _length(t: Tokens, i: int, j: int) -> tuple[str, int | None] | None:
@@ -874,6 +1025,8 @@ def _length(t: Tokens, i: int, j: int) -> tuple[str, int | None] | None:
         if t.codes[unit_at] == "a" and payload == "years":
             return None
     if unit_at == i:                         # the unit first: "يومين", "شهر", "عقدين" (+ maybe a number after)
+        if j - i == 2 and t.codes[i + 1] == "k" and t.payloads[i + 1] == 1 and form == "singular":
+            return unit, 1                    # "يوم واحد", "سنة واحدة"
         if j - i > 1:
             return None
         if form == "dual":
@@ -884,6 +1037,10 @@ def _length(t: Tokens, i: int, j: int) -> tuple[str, int | None] | None:
     amount = _number_at(t, i, unit_at)
     if amount is None or amount <= 0 or unit_at != j - 1:
         return None
+    if codes[:unit_at - i] == "4" and unit not in ("hour", "minute", "day"):
+        return None                           # "بين عام 2015 وعام 2018": a year is not an amount
+    if t.prefixes[unit_at] or t.words[unit_at][:1] == "و" and unit_at > i:
+        return None                           # "2015 وعام": a noun with و starts a new phrase
     if form == "dual":
         return None                           # "ثلاثة يومين" is not a length
     if codes[0] in "k" and form == "singular" and amount in range(3, 11):
@@ -898,18 +1055,20 @@ def _vague(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "vague", {"value": t.payloads[m.start()]})
 
 
-def _holiday_in_time_context(m: re.Match, t: Tokens) -> bool:
+def _holiday_in_time_context(m: re.Match, t: Tokens, at: int) -> bool:
     """A holiday is a date after a temporal word or with a year; otherwise it is a thing celebrated."""
     if m.end() - m.start() > 1:
         return True
-    if t.prefixes[m.start()] and "ب" in t.words[m.start()][:t.prefixes[m.start()]]:
+    if t.prefixes[at] and "ب" in t.words[at][:t.prefixes[at]]:
         return False                          # "احتفلت بعيد العمال"
-    if m.start() == 0:
+    if t.words[at][t.prefixes[at]:].startswith(("ليله ", "يوم ")):
+        return True                           # "ليلة رأس السنة", "يوم عرفة" name a day
+    if at == 0:
         return False
-    before = t.words[m.start() - 1]
+    before = t.words[at - 1]
     if before[:1] in "وف" and before[1:] in _holiday_context():
         before = before[1:]
-    return before in _holiday_context() or t.codes[m.start() - 1] in "P"
+    return before in _holiday_context() or t.codes[at - 1] in "P"
 
 
 @functools.lru_cache(maxsize=1)
@@ -917,31 +1076,45 @@ def _holiday_context() -> frozenset[str]:
     return frozenset(w for form in word_list("holiday_context") for w in [form.split()[-1]])
 
 
-@rule("gregorian holiday", r"Y (?:a? 4 e? | a r)?")
+def _holiday_day(m: re.Match, t: Tokens) -> tuple[int, int] | None:
+    """(index of the holiday token, days into it): "ثاني أيام عيد الأضحى" is its second day."""
+    if m.string[m.start()] != "o":
+        return m.start(), 0
+    nth = _int(t, m.start())
+    if t.payloads[m.start() + 1] != ("day", "plural") or nth is None or not 1 <= nth <= 4:
+        return None
+    return m.start() + 2, nth - 1
+
+
+@rule("gregorian holiday", r"(?:o u)? Y (?:a? 4 e? | a r | r)?")
 def _gregorian_holiday(m: re.Match, t: Tokens):
-    if not _holiday_in_time_context(m, t):
+    found = _holiday_day(m, t)
+    if found is None or not _holiday_in_time_context(m, t, found[0]):
         return None
-    year_at = _find(m, "4", m.start() + 1)
-    rel_at = _find(m, "r", m.start() + 1)
-    month, day = t.payloads[m.start()]
+    at, extra = found
+    year_at = _find(m, "4", at + 1)
+    rel_at = _find(m, "r", at + 1)
+    month, day = t.payloads[at]
     return Spec(m.start(), m.end(), "holiday", {
-        "calendar": "gregorian", "month": month, "day": day,
+        "calendar": "gregorian", "month": month, "day": day, "extra": extra,
         "year": _int(t, year_at) if year_at is not None else None,
-        "rel": t.payloads[rel_at] if rel_at is not None else None})
+        "rel": t.payloads[rel_at] if rel_at is not None else None, "own": rel_at == at + 1})
 
 
-@rule("hijri holiday", r"A (?:a? 4 [ej]? | a r)?")
+@rule("hijri holiday", r"(?:o u)? A (?:a? 4 [ej]? | a r | r)?")
 def _hijri_holiday(m: re.Match, t: Tokens):
-    if not _holiday_in_time_context(m, t):
+    found = _holiday_day(m, t)
+    if found is None or not _holiday_in_time_context(m, t, found[0]):
         return None
-    year_at = _find(m, "4", m.start() + 1)
-    rel_at = _find(m, "r", m.start() + 1)
-    month, day = t.payloads[m.start()]
+    at, extra = found
+    year_at = _find(m, "4", at + 1)
+    rel_at = _find(m, "r", at + 1)
+    month, day = t.payloads[at]
     year = _int(t, year_at) if year_at is not None else None
     hijri_year = m.string[m.end() - 1] == "j" or (year is not None and year < 1600)
     return Spec(m.start(), m.end(), "holiday", {
-        "calendar": "hijri", "month": month, "day": day, "year": year, "hijri_year": hijri_year,
-        "rel": t.payloads[rel_at] if rel_at is not None else None})
+        "calendar": "hijri", "month": month, "day": day, "year": year, "hijri_year": hijri_year, "extra": extra,
+        "rel": t.payloads[rel_at] if rel_at is not None else None, "own": rel_at == at + 1})
 
 
 @rule("narrative", r"N")
@@ -1006,6 +1179,8 @@ def _find_specs(tokens: Tokens) -> list[Spec]:
             merged.pop()
         merged.append(spec)
     chosen = [s for s in merged if s.kind != "pod_marker"]
+    if any(s.kind == "bare_pod" for s in chosen):
+        chosen = _drop_bare_pods(chosen, tokens)
     # period mods before a period: "مطلع عام 2021", "أواخر الشهر الجاري"
     for spec in chosen:
         if spec.kind in _MODDABLE and spec.first > 0 and codes[spec.first - 1] == "D" and not taken[spec.first - 1]:
@@ -1017,6 +1192,18 @@ def _find_specs(tokens: Tokens) -> list[Spec]:
             spec.first -= 2
             spec.mod = tokens.payloads[spec.first]
     return chosen
+
+
+_SENTENCE_CODES = re.compile(r"[.|]")
+
+
+def _drop_bare_pods(chosen: list[Spec], tokens: Tokens) -> list[Spec]:
+    """A part of day alone ("صباحا") is kept only when its sentence has no other find: next to a
+    date it belongs to that date, and we do not guess which."""
+    cuts = [m.start() for m in _SENTENCE_CODES.finditer(tokens.codes)]
+    sentence_of = [bisect.bisect_left(cuts, s.first) for s in chosen]
+    busy = {n for s, n in zip(chosen, sentence_of) if s.kind != "bare_pod"}
+    return [s for s, n in zip(chosen, sentence_of) if s.kind != "bare_pod" or n not in busy]
 
 
 _MODDABLE = {"year", "month", "bare_month", "rel_period", "decade", "century", "rel_century", "quarter", "half",
@@ -1160,6 +1347,9 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
         value, interval = timex.decade_of(first_year)
         return _Resolved(value, interval, "decade", anchor)
 
+    if kind == "bc":                         # before Christ: no Gregorian interval in Python dates
+        return _Resolved(a["value"], None, a["granularity"], ANCHOR_ABSOLUTE)
+
     if kind == "century":
         value, interval = timex.century_of(a["index"])
         return _Resolved(value, interval, "century", ANCHOR_ABSOLUTE)
@@ -1188,8 +1378,10 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
             if ref is None:
                 return _unresolved()
             shift = _rel_shift(a["rel"]) or 0
-            if a.get("own"):                     # "الصيف الماضي": the last such season before now
-                year = ref.year + shift
+            if a.get("own") and shift > 0:        # "الصيف المقبل": the next such season not yet begun
+                year = next(y for y in range(ref.year, ref.year + 3) if timex.season_of(y, a["season"])[1][0] > ref)
+            elif a.get("own") and shift < 0:      # "الصيف الماضي": the last such season already over
+                year = max(y for y in range(ref.year - 2, ref.year + 1) if timex.season_of(y, a["season"])[1][1] < ref)
             else:                                 # "صيف العام الماضي": the season of last year
                 year = ref.year + shift
             anchor = ANCHOR_PUBLISHED
@@ -1280,6 +1472,20 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
         base, anchor = (ref, ANCHOR_PUBLISHED)
         if base is None:
             return _unresolved("clock time without a date")
+        if "offset" in a:                     # "الساعة 6:45 من صباح أمس"
+            base = ref + dt.timedelta(days=a["offset"])
+        elif "weekday" in a:                  # "العاشرة من مساء الخميس"
+            day = _resolve(Spec(spec.first, spec.last, "weekday", {"weekday": a["weekday"], "rel": a["rel"]}), env)
+            base = dt.date.fromisoformat(day.value)
+        return _Resolved(base.isoformat(), (base, base), "time", anchor)
+
+    if kind == "bare_pod":                    # "فجرا": the day of the narrative, or the publication day
+        if env.previous is not None and env.previous[1] in ("day", "time"):
+            base, anchor = env.previous[0], ANCHOR_PREVIOUS
+        else:
+            base, anchor = ref, ANCHOR_PUBLISHED
+        if base is None:
+            return _unresolved("part of day without a date")
         return _Resolved(base.isoformat(), (base, base), "time", anchor)
 
     if kind == "set":
@@ -1416,6 +1622,17 @@ def _resolve_offset(spec: Spec, env: _Env) -> _Resolved:
 
 
 def _resolve_holiday(spec: Spec, env: _Env) -> _Resolved:
+    resolved = _resolve_holiday_day(spec, env)
+    extra = spec.args.get("extra") or 0
+    if extra and resolved.interval is not None:
+        day = resolved.interval[0] + dt.timedelta(days=extra)
+        h = timex.gregorian_to_hijri(day) if resolved.calendar == "hijri" else None
+        return _Resolved(day.isoformat(), (day, day), "day", resolved.anchor, calendar=resolved.calendar,
+                         hijri=f"{h[0]:04d}-{h[1]:02d}-{h[2]:02d}" if h else resolved.hijri)
+    return resolved
+
+
+def _resolve_holiday_day(spec: Spec, env: _Env) -> _Resolved:
     a, ref = spec.args, env.reference
     month, day_of_month = a["month"], a["day"]
     if a["calendar"] == "gregorian":
@@ -1425,7 +1642,12 @@ def _resolve_holiday(spec: Spec, env: _Env) -> _Resolved:
             if ref is None:
                 return _unresolved()
             anchor = ANCHOR_PUBLISHED
-            if a["rel"]:
+            if a["rel"] and a.get("own") and a["rel"] in ("past", "future", "next"):
+                # "عيد الميلاد المقبل": the next one after the publication date; "الماضي": the last one
+                shift = _rel_shift(a["rel"]) or 0
+                this_year = dt.date(ref.year, month, day_of_month)
+                year = ref.year + (0 if (this_year > ref) == (shift > 0) and this_year != ref else shift)
+            elif a["rel"]:
                 year = ref.year + (_rel_shift(a["rel"]) or 0)
             else:
                 this_year = dt.date(ref.year, month, day_of_month)
@@ -1450,7 +1672,14 @@ def _resolve_holiday(spec: Spec, env: _Env) -> _Resolved:
             today = timex.gregorian_to_hijri(ref)
             if today is None:
                 return _unresolved("publication date outside the Umm al-Qura range")
-            if a["rel"]:
+            if a["rel"] and a.get("own") and a["rel"] in ("past", "future", "next"):
+                # "عيد الأضحى المقبل": the next one after the publication date; "الماضي": the last one
+                this_year = timex.hijri_to_gregorian(today[0], month, day_of_month)
+                if (_rel_shift(a["rel"]) or 0) > 0:
+                    day = this_year if this_year > ref else timex.hijri_to_gregorian(today[0] + 1, month, day_of_month)
+                else:
+                    day = this_year if this_year < ref else timex.hijri_to_gregorian(today[0] - 1, month, day_of_month)
+            elif a["rel"]:
                 day = _hijri_in_gregorian_year(ref.year + (_rel_shift(a["rel"]) or 0), month, day_of_month)
             else:
                 this_year = timex.hijri_to_gregorian(today[0], month, day_of_month)
@@ -1532,14 +1761,31 @@ def _ongoing_re() -> re.Pattern:
     markers = sorted(set(word_list("ongoing_markers")), key=len, reverse=True)
     return re.compile(
         r"(?<![^\s\"«(])[وف]?(?:" + "|".join(re.escape(w) for w in markers) + r")(?![^\W\d_])"
-        r"|(?<![^\s\"«(])[وفل]?(?:ي[^\W\d_]{3,}|ت[^\W\d_]{2,}(?:ي|ون|ان|ين))(?![^\W\d_])")
+        r"|(?<![^\s\"«(])(?P<verb>[وفل]?(?:ي[^\W\d_]{3,}|ت[^\W\d_]{2,}(?:ي|ون|ان|ين)))(?![^\W\d_])")
+
+
+# A clause that opens with a ت-word followed by a feminine noun opens with a feminine imperfective
+# verb agreeing with its subject: "تعيش المدينة ...", "تستمر المفاوضات ...". The perfective تفعّل
+# would agree as "توقفت المدينة"; "توقف إنتاج الفيلم" (masculine subject) is a past event.
+_CLAUSE_OPENING_VERB = re.compile(r"\s*[وف]?(ت[^\W\d_]{2,})\s+[^\W\d_]+(?:ه|ات)(?![^\W\d_])")
+
+
+@functools.lru_cache(maxsize=1)
+def _not_ongoing() -> frozenset[str]:
+    return frozenset(word_list("not_ongoing"))
 
 
 def _is_ongoing(norm: str, tokens: Tokens, spec: Spec, mod: str | None) -> bool:
     """Does the clause before "منذ" describe a state that goes on (a DURATION) rather than an event?"""
     start = tokens.starts[spec.first]
     left, _ = _sentence_bounds(norm, start, start, _CLAUSE_END)
-    if _ongoing_re().search(norm, left, start):
+    perfective = _not_ongoing()
+    for m in _ongoing_re().finditer(norm, left, start):
+        verb = m.group("verb")
+        if verb is None or verb.lstrip("وفل") not in perfective and verb not in perfective:
+            return True
+    opening = _CLAUSE_OPENING_VERB.match(norm, left, start)
+    if opening and not opening.group(1).endswith(("ات", "ه")) and opening.group(1) not in perfective:
         return True
     # with no verb to tell, "منذ أكثر من عام" reads as a length, "منذ عامين" as a point back
     return mod in ("MORE_THAN", "LESS_THAN") and not _has_perfective_before(norm, left, start)
