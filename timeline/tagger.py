@@ -585,8 +585,8 @@ def _month_noun_month(m: re.Match, t: Tokens):
 def _hijri_month_relative(m: re.Match, t: Tokens):
     # "رمضان الماضي", "محرم المقبل"
     rel = t.payloads[m.start() + 1]
-    if rel == "same":
-        return None
+    if rel == "same" or t.words[m.start() + 1] in ("هذا", "هذه"):
+        return None                           # "رمضان هذا العام": the demonstrative goes with العام
     return Spec(m.start(), m.end(), "bare_hijri_month", {"month": t.payloads[m.start()], "rel": rel})
 
 
@@ -1037,10 +1037,9 @@ def _length(t: Tokens, i: int, j: int) -> tuple[str, int | None] | None:
     amount = _number_at(t, i, unit_at)
     if amount is None or amount <= 0 or unit_at != j - 1:
         return None
-    if codes[:unit_at - i] == "4" and unit not in ("hour", "minute", "day"):
-        return None                           # "بين عام 2015 وعام 2018": a year is not an amount
-    if t.prefixes[unit_at] or t.words[unit_at][:1] == "و" and unit_at > i:
-        return None                           # "2015 وعام": a noun with و starts a new phrase
+    if t.prefixes[unit_at] or t.words[unit_at][:1] == "و":
+        return None                           # "بين عام 2015 وعام 2018": a noun with و starts a new
+                                              # phrase, so a year before it is no amount
     if form == "dual":
         return None                           # "ثلاثة يومين" is not a length
     if codes[0] in "k" and form == "singular" and amount in range(3, 11):
