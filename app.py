@@ -35,7 +35,7 @@ MAX_FILES = 20
 MAX_FILE_MB = 20          # keep equal to server.maxUploadSize in .streamlit/config.toml
 MAX_TOTAL_MB = 50
 TABLE_ROWS = 10_000       # rows sent to the browser table; downloads always hold every filtered row
-EAGER_EXPORT_ROWS = 20_000  # above this, export bytes are built only when the button is clicked
+EAGER_EXPORT_ROWS = 5_000   # above this, export bytes are built only when the button is clicked
 SEED_SUFFIXES = {".txt", ".jsonl", ".csv", ".html", ".htm", ".json"}
 
 st.set_page_config(page_title="Timeline · الخط الزمني", page_icon="🗓️", layout="wide")
@@ -95,6 +95,14 @@ def build_figure(path: str, version: int, state: filters.FilterState, lanes: str
                  x_range: tuple | None):
     frame = filters.apply_filters(load_events(path, version), state)
     return figures.timeline_figure(frame, lanes=lanes, color=color, lang=lang, x_range=x_range)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def export_bytes(path: str, version: int, state: filters.FilterState, fmt: str) -> bytes:
+    """Export of the filtered events, cached so reruns (a click on the chart) do not rebuild it."""
+    frame = filters.public_columns(filters.apply_filters(load_events(path, version), state))
+    return {"csv": exports.to_csv_bytes, "jsonl": exports.to_jsonl_bytes,
+            "parquet": exports.to_parquet_bytes}[fmt](frame)
 
 
 @st.cache_resource(show_spinner=False)
@@ -416,25 +424,26 @@ def table_frame(shown: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict, lis
     return frame, config, order
 
 
-def render_downloads(shown: pd.DataFrame, fig, lang: str) -> None:
+def render_downloads(shown: pd.DataFrame, fig, state: filters.FilterState, version: int, lang: str) -> None:
     st.subheader(t("downloads", lang))
     c1, c2, c3, c4, c5 = st.columns(5)
-    public = filters.public_columns(shown)
     if exports is None:
         st.info(t("exports_missing", lang))
     else:
-        eager = len(public) <= EAGER_EXPORT_ROWS
+        eager = len(shown) <= EAGER_EXPORT_ROWS
 
-        def data(fn):
-            return fn(public) if eager else (lambda: fn(public))
-        c1.download_button(t("download_csv", lang), data(exports.to_csv_bytes), file_name="timeline-events.csv",
+        def data(fmt):
+            if eager:
+                return export_bytes(DB_PATH, version, state, fmt)
+            return lambda: export_bytes(DB_PATH, version, state, fmt)
+        c1.download_button(t("download_csv", lang), data("csv"), file_name="timeline-events.csv",
                            mime="text/csv", key="dl_csv", on_click="ignore", icon=":material/download:")
-        c2.download_button(t("download_jsonl", lang), data(exports.to_jsonl_bytes),
-                           file_name="timeline-events.jsonl", mime="application/x-ndjson", key="dl_jsonl",
-                           on_click="ignore", icon=":material/download:")
-        c3.download_button(t("download_parquet", lang), data(exports.to_parquet_bytes),
-                           file_name="timeline-events.parquet", mime="application/vnd.apache.parquet",
-                           key="dl_parquet", on_click="ignore", icon=":material/download:")
+        c2.download_button(t("download_jsonl", lang), data("jsonl"), file_name="timeline-events.jsonl",
+                           mime="application/x-ndjson", key="dl_jsonl", on_click="ignore",
+                           icon=":material/download:")
+        c3.download_button(t("download_parquet", lang), data("parquet"), file_name="timeline-events.parquet",
+                           mime="application/vnd.apache.parquet", key="dl_parquet", on_click="ignore",
+                           icon=":material/download:")
     c4.download_button(t("download_html", lang), lambda: figures.figure_html(fig), file_name="timeline.html",
                        mime="text/html", key="dl_html", on_click="ignore", icon=":material/download:")
     problem = png_problem()
@@ -546,7 +555,7 @@ def main() -> None:
                  height=min(440, 38 + 35 * (len(table) + 1)))
     if len(shown) > len(table_src):
         st.caption(t("table_truncated", lang, shown=f"{len(table_src):,}", total=f"{len(shown):,}"))
-    render_downloads(shown, fig, lang)
+    render_downloads(shown, fig, state, version, lang)
 
 
 main()

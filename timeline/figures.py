@@ -419,6 +419,10 @@ def _apply_range(fig: go.Figure, x_range) -> go.Figure:
 
 # --- aggregated view ----------------------------------------------------------------------------------
 
+BIN_ORDER = ("day", "week", "month")
+MAX_AGG_ROWS = 3_000_000   # (event, lane, bin) rows an aggregation may expand to before a coarser bin
+
+
 def choose_bin(start: pd.Timestamp, end: pd.Timestamp) -> str:
     days = (end - start).days
     if days <= 180:
@@ -428,56 +432,81 @@ def choose_bin(start: pd.Timestamp, end: pd.Timestamp) -> str:
     return "month"
 
 
-def _bin_start(ts: pd.Series, bin_: str) -> pd.Series:
-    if bin_ == "day":
-        return ts.dt.floor("D")
+def _bin_origin(lo: pd.Timestamp, bin_: str) -> pd.Timestamp:
+    lo = lo.normalize()
     if bin_ == "week":
-        return (ts - pd.to_timedelta(ts.dt.weekday, unit="D")).dt.floor("D")
-    return ts.dt.to_period("M").dt.start_time
+        return lo - pd.Timedelta(days=lo.weekday())
+    if bin_ == "month":
+        return lo.replace(day=1)
+    return lo
 
 
-def _bin_end(start: pd.Series, bin_: str) -> pd.Series:
-    if bin_ == "day":
-        return start
-    if bin_ == "week":
-        return start + pd.Timedelta(days=6)
-    return start + pd.offsets.MonthEnd(0)
+def _bin_index(ts: pd.Series, origin: pd.Timestamp, bin_: str) -> np.ndarray:
+    if bin_ == "month":
+        return ((ts.dt.year - origin.year) * 12 + ts.dt.month - origin.month).to_numpy(dtype="int64")
+    days = (ts.dt.normalize() - origin).dt.days.to_numpy(dtype="int64")
+    return days // 7 if bin_ == "week" else days
+
+
+def _bin_bounds(idx: np.ndarray, origin: pd.Timestamp, bin_: str) -> tuple[pd.Series, pd.Series]:
+    if bin_ == "month":
+        start = pd.Series([origin + pd.DateOffset(months=int(i)) for i in idx])
+        return start, start + pd.offsets.MonthEnd(0)
+    step = 7 if bin_ == "week" else 1
+    start = pd.Series(origin + pd.to_timedelta(idx * step, unit="D"))
+    return start, start + pd.Timedelta(days=step - 1)
 
 
 def _aggregated_figure(ev, long, order, lang, height, x_range) -> go.Figure:
-    """Events per lane and day/week/month (by the interval's first day) as a grid of squares coloured
-    by count. Scattergl squares rather than a heatmap so that a click or box selection works."""
+    """Events per lane and day/week/month as a grid of squares coloured by count. An event spread
+    over k periods counts 1/k in each, so a year-long event does not pile up in January and the
+    totals still add up to the number of events. Scattergl squares rather than a heatmap so that a
+    click or a box selection works (the app zooms in on it)."""
     if x_range is not None and x_range[0] is not None:
         lo, hi = pd.Timestamp(x_range[0]), pd.Timestamp(x_range[1])
     else:
         lo, hi = ev["_start"].min(), ev["_end"].max()
-    bin_ = choose_bin(lo, hi)
-    starts = ev["_start"].clip(lower=lo)
-    bins = _bin_start(starts, bin_).to_numpy()
-    grid = pd.DataFrame({"lane": long["lane"].to_numpy(), "bin": bins[long["pos"].to_numpy()]})
-    counts = grid.groupby(["lane", "bin"], sort=False).size().reset_index(name="n")
-    bstart = pd.to_datetime(counts["bin"])
-    bend = _bin_end(bstart, bin_)
-    width_ms = {"day": DAY_MS, "week": 7 * DAY_MS, "month": 30 * DAY_MS}[bin_]
+    starts, ends = ev["_start"].clip(lower=lo, upper=hi), ev["_end"].clip(lower=lo, upper=hi)
+    pos = long["pos"].to_numpy()
+    for bin_ in BIN_ORDER[BIN_ORDER.index(choose_bin(lo, hi)):]:
+        origin = _bin_origin(lo, bin_)
+        first, last = _bin_index(starts, origin, bin_), _bin_index(ends, origin, bin_)
+        k = np.maximum(last - first + 1, 1)
+        if int(k[pos].sum()) <= MAX_AGG_ROWS or bin_ == "month":
+            break
+    kk = k[pos]
+    rows = np.repeat(np.arange(len(pos)), kk)
+    offset = np.arange(len(rows)) - np.repeat(np.cumsum(kk) - kk, kk)
+    grid = pd.DataFrame({"lane": long["lane"].to_numpy()[rows], "bin": first[pos][rows] + offset,
+                         "w": 1.0 / kk[rows]})
+    counts = grid.groupby(["lane", "bin"], sort=False).agg(n=("w", "sum"), touching=("w", "size")).reset_index()
+    bstart, bend = _bin_bounds(counts["bin"].to_numpy(), origin, bin_)
+    width_ms = {"day": DAY_MS, "week": 7 * DAY_MS, "month": 30.44 * DAY_MS}[bin_]
     x = _ms(bstart) + width_ms / 2
     n_bins = max(1, int(((hi - lo).days * DAY_MS) / width_ms) + 1)
-    size = float(np.clip(1100 / n_bins, 3, 22))
+    size = float(np.clip(1000 / n_bins, 3, 22))
     bin_label = t(f"bin_{bin_}", lang)
     start_iso = bstart.dt.strftime("%Y-%m-%d").to_numpy()
     end_iso = bend.dt.strftime("%Y-%m-%d").to_numpy()
-    lanes_esc = [str(l) for l in counts["lane"]]   # escaped already in _lane_rows
+    n = counts["n"].to_numpy()
     hover = [f"<b>{l}</b><br>{_esc(t('hover_period', lang))} ({bin_label}): {s} – {e}<br>"
-             f"{_esc(t('hover_count', lang))}: {n}"
-             for l, s, e, n in zip(lanes_esc, start_iso, end_iso, counts["n"])]
+             f"{_esc(t('hover_count', lang))}: {c:,.1f} · {_esc(t('hover_touching', lang))}: {m:,}"
+             for l, s, e, c, m in zip(counts["lane"], start_iso, end_iso, n, counts["touching"])]
+    rtl = is_rtl(lang)
     fig = go.Figure(go.Scattergl(
         x=x, y=counts["lane"].to_numpy(dtype=object), mode="markers", name=t("hover_count", lang),
-        marker=dict(symbol="square", size=size, color=counts["n"].to_numpy(), colorscale="YlOrRd",
-                    cmin=0, showscale=True, colorbar=dict(title=t("count_axis", lang), thickness=12)),
-        customdata=np.stack([start_iso, end_iso, counts["n"].to_numpy(), np.array(hover, dtype=object)], axis=1),
+        marker=dict(symbol="square", size=size, color=n, colorscale="YlOrRd", cmin=0, showscale=True,
+                    # a horizontal bar above the plot: at the side it would cover the lane names
+                    colorbar=dict(title=dict(text=t("count_axis", lang), side="top"), orientation="h",
+                                  thickness=10, len=0.35, x=0 if rtl else 1, xanchor="left" if rtl else "right",
+                                  y=1.02, yanchor="bottom")),
+        customdata=np.stack([start_iso, end_iso, np.round(n, 2), np.array(hover, dtype=object)], axis=1),
         hovertemplate="%{customdata[3]}<extra></extra>", showlegend=False,
     ))
     _base_layout(fig, lang, len(order), order, height)
-    fig.update_layout(meta={"aggregated": True, "bin": bin_})
+    # WebGL traces are not drawn in the range slider, which would be an empty strip here
+    fig.update_xaxes(rangeslider_visible=False)
+    fig.update_layout(meta={"aggregated": True, "bin": bin_}, margin=dict(t=90))
     return _apply_range(fig, x_range)
 
 

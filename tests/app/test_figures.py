@@ -125,11 +125,23 @@ def test_100k_events_give_an_aggregated_figure_that_resolves_when_zoomed():
     assert fig.layout.meta["aggregated"] is True
     (tr,) = [t for t in fig.data if t.customdata is not None]
     assert isinstance(tr, go.Scattergl)
-    assert int(np.sum(tr.marker.color)) >= fig.layout.meta["events"]   # counts per lane add up
+    # an event counts once per lane, spread over the periods it covers: the counts add up exactly
+    lanes_per_event = frame.loc[frame["date_value"].notna(), "actors"].map(lambda a: max(len(a), 1)).sum()
+    assert np.sum(tr.marker.color) == pytest.approx(lanes_per_event)
     zoomed = timeline_figure(frame, x_range=("2020-03-01", "2020-03-07"))
     assert zoomed.layout.meta["aggregated"] is False
     assert 0 < zoomed.layout.meta["events"] < 20_000
     assert list(zoomed.layout.xaxis.range)[0].startswith("2020-03-01")
+
+
+def test_aggregation_spreads_a_long_event_over_its_periods():
+    year = event(granularity="year", date_start=dt.date(2022, 1, 1), date_end=dt.date(2022, 12, 31))
+    fig = timeline_figure(frame_of(year, event(event_id="e2")), aggregate_threshold=1)
+    (tr,) = [t for t in fig.data if t.customdata is not None]
+    assert fig.layout.meta["bin"] == "week"
+    in_2022 = [w for row, w in zip(tr.customdata, tr.marker.color) if row[0] < "2023"]
+    assert len(in_2022) == 53 and max(in_2022) <= 1 / 52      # not the whole year piled on one week
+    assert sum(tr.marker.color) == pytest.approx(2)
 
 
 def test_undated_events_are_counted_not_drawn():
