@@ -979,31 +979,3 @@ def extract_archive(paths: Iterable[str | os.PathLike], store=None, *, published
 def _part_complete(out_dir: str | os.PathLike | None, key: str) -> bool:
     # write_parquet_dataset renames documents/ last: its file means the part is whole
     return out_dir is not None and (Path(out_dir) / "documents" / f"{key}.parquet").exists()
-
-
-def extract_texts(items: Iterable[tuple[str, bytes | str, Any]], store,
-                  progress: Callable[[int, int], None] | None = None) -> IngestSummary:
-    """The app's uploads and pasted texts: (name, content, published) each, into `store`.
-    `progress(done, total)` after each item."""
-    items = list(items)
-    summary = IngestSummary()
-    for done, (name, content, published) in enumerate(items, 1):
-        try:
-            if isinstance(content, str):
-                results = extract_text(content, published, source=None)
-                for r in results:
-                    r.document.path = name
-                errors: list[InputError] = []
-            else:
-                results, errors = extract_uploads([(name, content)], published)
-        except InputError as error:
-            results, errors = [], [InputError(error.path or name, error.message, error.line)]
-        summary.errors.extend(errors)
-        if results:
-            report = store.ingest(results)
-            summary.documents += report.documents_added
-            summary.skipped += report.documents_skipped
-            summary.events += report.events_added
-        if progress:
-            progress(done, len(items))
-    return summary
