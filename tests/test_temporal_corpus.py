@@ -162,7 +162,7 @@ def _corpus_text():
 
 
 # Lexicon files that hold no temporal vocabulary (page furniture read by timeline/documents.py).
-NOT_TEMPORAL = {"boilerplate.yaml"}
+NOT_TEMPORAL = {"boilerplate.yaml", "clauses.yaml"}   # page structure and clause cutting, not dates
 LEXICON_FILES = sorted(({"months.yaml", "words.yaml"}
                         | ({p.name for p in LEXICON_DIR.glob("*.yaml")} if LEXICON_DIR.is_dir() else set()))
                        - NOT_TEMPORAL)

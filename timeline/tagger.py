@@ -311,6 +311,48 @@ class Rule:
     pattern: re.Pattern
     production: Production
     priority: int = 0
+    # The content classes the pattern mentions anywhere: a match holds at least one content class,
+    # so a text whose class string has none of them cannot match and the rule is skipped.
+    content: frozenset[str] = frozenset()
+
+
+def _pattern_classes(pattern: str) -> frozenset[str]:
+    """Every literal character a regular expression can match (literals and character sets,
+    lookarounds included: a superset is safe for skipping)."""
+    try:
+        from re import _parser as sre_parse          # Python 3.11+
+    except ImportError:                            # pragma: no cover
+        import sre_parse
+    found: set[str] = set()
+
+    def walk(items) -> None:
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                found.add(chr(arg))
+            elif name == "IN":
+                for sub_op, sub_arg in arg:
+                    if str(sub_op) == "LITERAL":
+                        found.add(chr(sub_arg))
+                    elif str(sub_op) == "RANGE":
+                        found.update(chr(c) for c in range(sub_arg[0], sub_arg[1] + 1))
+                    else:
+                        found.add("\0")             # a category or negation: cannot tell
+            elif name in ("ANY", "NOT_LITERAL"):
+                found.add("\0")
+            elif isinstance(arg, (list, tuple)):
+                for element in arg:
+                    if isinstance(element, sre_parse.SubPattern):
+                        walk(element)
+                    elif isinstance(element, (list, tuple)):
+                        for inner in element:
+                            if isinstance(inner, sre_parse.SubPattern):
+                                walk(inner)
+            if isinstance(arg, sre_parse.SubPattern):
+                walk(arg)
+
+    walk(sre_parse.parse(pattern))
+    return frozenset(found)
 
 
 _RULES: list[Rule] = []
@@ -327,10 +369,13 @@ _MACROS = {
 
 def rule(name: str, pattern: str, priority: int = 0):
     """Register a production for a pattern over word classes (macros in braces)."""
-    compiled = re.compile(pattern.format(**_MACROS).replace(" ", ""))
+    expanded = pattern.format(**_MACROS).replace(" ", "")
+    compiled = re.compile(expanded)
+    classes = _pattern_classes(expanded)
+    content = frozenset() if "\\0" in classes else frozenset(classes - set(_FILLER))
 
     def register(production: Production) -> Production:
-        _RULES.append(Rule(name, compiled, production, priority))
+        _RULES.append(Rule(name, compiled, production, priority, content))
         return production
     return register
 
@@ -1143,7 +1188,10 @@ def _set(m: re.Match, t: Tokens):
 def _find_specs(tokens: Tokens) -> list[Spec]:
     codes = tokens.codes
     candidates: list[Spec] = []
+    present = frozenset(codes)
     for r in _RULES:
+        if r.content and r.content.isdisjoint(present):
+            continue
         for m in r.pattern.finditer(codes):
             if m.end() == m.start():
                 continue
