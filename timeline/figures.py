@@ -34,6 +34,8 @@ from timeline.i18n import is_rtl, label, t
 SCATTERGL_THRESHOLD = 2_000      # points (or bars) per figure above which WebGL is used
 AGGREGATE_THRESHOLD = 20_000     # events in view above which counts are shown instead of events
 MAX_LANES = 40                   # busiest lanes kept; the rest share one "Other" lane
+BAR_OFFSET = 0.2                 # periods are drawn this far below the lane's line of day points
+BAR_WIDTH = 0.3
 POINT_GRANULARITIES = frozenset({"day", "time"})
 DAY_MS = 86_400_000
 
@@ -233,22 +235,29 @@ def _hover_texts(ev: pd.DataFrame, lang: str) -> list[str]:
 def _base_layout(fig: go.Figure, lang: str, n_lanes: int, lanes_order: list[str], height: int | None) -> None:
     rtl = is_rtl(lang)
     fig.update_layout(
-        height=height or int(min(1600, max(420, 150 + 30 * n_lanes))),
+        height=height or int(min(1800, max(420, 170 + 36 * n_lanes))),
         margin=dict(l=10, r=10, t=70, b=10),
         font=dict(family=FONT_FAMILY, size=13),
         hoverlabel=dict(align="right" if rtl else "left", font=dict(family=FONT_FAMILY, size=13),
                         namelength=-1),
         hovermode="closest",
         barmode="overlay",
-        bargap=0.5,
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right" if rtl else "left",
                     x=1 if rtl else 0, groupclick="toggleitem"),
         plot_bgcolor="white",
         uirevision="timeline",   # keeps zoom/legend state across Streamlit reruns
     )
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=lanes_order,
-                     autorange="reversed", fixedrange=True, side="right" if rtl else "left",
-                     showgrid=True, gridcolor="#eeeeee", automargin=True, title=None)
+    # lanes are numbers 0..n-1 labelled with their names (not a categorical axis), so that within a
+    # lane the periods can sit on their own row just under the day points instead of covering them
+    n = max(n_lanes, 1)
+    fig.update_yaxes(type="linear", tickmode="array", tickvals=list(range(len(lanes_order))),
+                     ticktext=list(lanes_order), range=[n - 0.5, -0.5], fixedrange=True,
+                     side="right" if rtl else "left", showgrid=False, zeroline=False, automargin=True,
+                     title=None)
+    # zebra bands tell the lanes apart without grid lines running through the points
+    fig.update_layout(shapes=[dict(type="rect", xref="paper", x0=0, x1=1, yref="y", y0=i - 0.5, y1=i + 0.5,
+                                   fillcolor="#f4f6f9", line_width=0, layer="below")
+                              for i in range(0, len(lanes_order), 2)])
     fig.update_xaxes(type="date", showgrid=True, gridcolor="#eeeeee", title=None,
                      rangeslider=dict(visible=True, thickness=0.06),
                      rangeselector=dict(buttons=[
@@ -324,7 +333,9 @@ def timeline_figure(frame: pd.DataFrame, lanes: str = "actor", color: str = "kin
     start_ms, end_ms = _ms(starts), _ms(ends) + DAY_MS   # bars cover whole days: [start, end + 1 day)
 
     pos = long["pos"].to_numpy()
-    lane = long["lane"].to_numpy(dtype=object)
+    lane_pos = {name: i for i, name in enumerate(order)}
+    lane = long["lane"].map(lane_pos).to_numpy(dtype=float)      # points on the lane's centre line
+    bar_lane = lane + BAR_OFFSET                                   # periods on a row just below
     ckey = long["color_key"].to_numpy(dtype=object)
     color_keys = list(pd.unique(long["color_key"]))
     if color == "kind":
@@ -362,11 +373,18 @@ def timeline_figure(frame: pd.DataFrame, lanes: str = "actor", color: str = "kin
                         customdata=custom, hovertemplate="%{customdata[1]}<extra></extra>",
                     ))
                 elif use_gl_bars:
-                    _add_gl_bars(fig, start_ms[p], end_ms[p], lane[m], ids[p], hover[p], c, st, name, key,
-                                 showlegend)
+                    b0, b1 = start_ms[p], end_ms[p]
+                    if x_range is not None and x_range[0] is not None and x_range[1] is not None:
+                        # WebGL drops a segment whose two ends are both outside the view, so a year
+                        # seen through a one-week window would vanish: clip the ends to the window
+                        lo_ms = pd.Timestamp(x_range[0]).value / 1e6
+                        hi_ms = pd.Timestamp(x_range[1]).value / 1e6
+                        b0, b1 = np.clip(b0, lo_ms, hi_ms), np.clip(b1, lo_ms, hi_ms)
+                    _add_gl_bars(fig, b0, b1, bar_lane[m], ids[p], hover[p], c, st, name, key, showlegend)
                 else:
                     fig.add_trace(go.Bar(
-                        base=start_ms[p], x=end_ms[p] - start_ms[p], y=lane[m], orientation="h", name=name,
+                        base=start_ms[p], x=end_ms[p] - start_ms[p], y=bar_lane[m], orientation="h", name=name,
+                        width=BAR_WIDTH,
                         legendgroup=key, showlegend=showlegend,
                         marker=dict(color=c, opacity={"exact": 0.75, "approx": 0.5, "open": 0.35}[st],
                                     line=dict(color=c, width=1.5),
@@ -378,7 +396,7 @@ def timeline_figure(frame: pd.DataFrame, lanes: str = "actor", color: str = "kin
                         # an arrow at the open end: "before" is open to the left, "after" to the right
                         before = bound[p] == "before"
                         fig.add_trace(go.Scatter(
-                            x=np.where(before, start_ms[p], end_ms[p]), y=lane[m], mode="markers",
+                            x=np.where(before, start_ms[p], end_ms[p]), y=bar_lane[m], mode="markers",
                             showlegend=False, legendgroup=key,
                             marker=dict(symbol=np.where(before, "triangle-left", "triangle-right").tolist(),
                                         size=12, color=c),
@@ -400,8 +418,8 @@ def _add_gl_bars(fig, start, end, lane, ids, hover, c, st, name, key, showlegend
     n = len(start)
     xs = np.empty(n * 3, dtype=float)
     xs[0::3], xs[1::3], xs[2::3] = start, end, np.nan
-    ys = np.empty(n * 3, dtype=object)
-    ys[0::3], ys[1::3], ys[2::3] = lane, lane, None
+    ys = np.empty(n * 3, dtype=float)
+    ys[0::3], ys[1::3], ys[2::3] = lane, lane, np.nan
     dash = {"exact": "solid", "approx": "dot", "open": "dash"}[st]
     fig.add_trace(go.Scattergl(x=xs, y=ys, mode="lines", name=name, legendgroup=key, showlegend=showlegend,
                                line=dict(color=c, width=8, dash=dash), opacity=0.7, hoverinfo="skip"))
@@ -409,6 +427,11 @@ def _add_gl_bars(fig, start, end, lane, ids, hover, c, st, name, key, showlegend
                                marker=dict(color=c, size=5, symbol="line-ns-open"),
                                customdata=np.stack([ids, hover], axis=1),
                                hovertemplate="%{customdata[1]}<extra></extra>"))
+
+
+def lane_name(fig: go.Figure, y: float) -> str:
+    """The lane a drawn y position belongs to (points sit on the lane, periods just below it)."""
+    return fig.layout.yaxis.ticktext[int(round(float(y)))]
 
 
 def _apply_range(fig: go.Figure, x_range) -> go.Figure:
@@ -494,7 +517,8 @@ def _aggregated_figure(ev, long, order, lang, height, x_range) -> go.Figure:
              for l, s, e, c, m in zip(counts["lane"], start_iso, end_iso, n, counts["touching"])]
     rtl = is_rtl(lang)
     fig = go.Figure(go.Scattergl(
-        x=x, y=counts["lane"].to_numpy(dtype=object), mode="markers", name=t("hover_count", lang),
+        x=x, y=counts["lane"].map({name: i for i, name in enumerate(order)}).to_numpy(dtype=float),
+        mode="markers", name=t("hover_count", lang),
         marker=dict(symbol="square", size=size, color=n, colorscale="YlOrRd", cmin=0, showscale=True,
                     # a horizontal bar above the plot: at the side it would cover the lane names
                     colorbar=dict(title=dict(text=t("count_axis", lang), side="top"), orientation="h",
@@ -504,8 +528,9 @@ def _aggregated_figure(ev, long, order, lang, height, x_range) -> go.Figure:
         hovertemplate="%{customdata[3]}<extra></extra>", showlegend=False,
     ))
     _base_layout(fig, lang, len(order), order, height)
-    # WebGL traces are not drawn in the range slider, which would be an empty strip here
-    fig.update_xaxes(rangeslider_visible=False)
+    # WebGL traces are not drawn in the range slider, which would be an empty strip here; zooming
+    # is done by selecting cells (the app redraws), so the range buttons go too
+    fig.update_xaxes(rangeslider_visible=False, rangeselector_visible=False)
     fig.update_layout(meta={"aggregated": True, "bin": bin_}, margin=dict(t=90))
     return _apply_range(fig, x_range)
 

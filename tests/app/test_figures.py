@@ -9,8 +9,8 @@ import plotly.graph_objects as go
 import pytest
 
 from synthetic import event, frame_of, make_events
-from timeline.figures import (DAY_MS, figure_html, highlight_html, hijri_text, safe_url, sentence_spans,
-                              timeline_figure)
+from timeline.figures import (DAY_MS, figure_html, highlight_html, hijri_text, lane_name, safe_url,
+                              sentence_spans, timeline_figure)
 
 
 def ms(day: str) -> float:
@@ -31,7 +31,7 @@ def test_a_day_event_is_a_marker_at_its_day():
     (tr,) = event_traces(fig)
     assert isinstance(tr, go.Scatter) and tr.mode == "markers"
     assert tr.x[0] == ms("2023-09-12") + DAY_MS / 2
-    assert tr.y[0] == "فلاديمير بوتين"
+    assert lane_name(fig, tr.y[0]) == "فلاديمير بوتين" and tr.y[0] == 0
     assert tr.customdata[0][0] == "e1"
 
 
@@ -75,10 +75,11 @@ def test_an_event_is_in_the_lane_of_each_actor_and_actorless_events_get_their_ow
     lanes = {}
     for tr in event_traces(fig):
         for y, row in zip(tr.y, tr.customdata):
-            lanes.setdefault(row[0], set()).add(y)
+            lanes.setdefault(row[0], set()).add(lane_name(fig, y))
     assert lanes["two"] == {"فلاديمير بوتين", "روسيا"}
     assert lanes["none"] == {"بدون فاعل"}
-    assert timeline_figure(frame_of(event(actors=[], actor_kinds=[])), lang="en").data[0].y[0] == "No actor"
+    en = timeline_figure(frame_of(event(actors=[], actor_kinds=[])), lang="en")
+    assert lane_name(en, en.data[0].y[0]) == "No actor"
 
 
 def test_custom_data_holds_every_dated_event_id():
@@ -108,7 +109,7 @@ def test_lanes_by_article_and_colour_by_source():
     fig = timeline_figure(frame_of(event(title="قمة بوتين وكيم", source="العربية"),
                                    event(event_id="e2", document_id="d2", title="مقالة أخرى", source="الجزيرة")),
                           lanes="article", color="source")
-    lanes = {y for tr in event_traces(fig) for y in tr.y}
+    lanes = {lane_name(fig, y) for tr in event_traces(fig) for y in tr.y}
     assert lanes == {"قمة بوتين وكيم", "مقالة أخرى"}
     assert {tr.name for tr in event_traces(fig)} == {"العربية", "الجزيرة"}
 
@@ -191,5 +192,13 @@ def test_lane_names_and_sources_are_escaped_too():
     payload = '<a href="javascript:alert(1)">x</a>'
     fig = timeline_figure(frame_of(event(actors=[payload], actor_kinds=["person"], source=payload)), color="source")
     (tr,) = event_traces(fig)
-    assert tr.y[0] == '&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;'
+    assert lane_name(fig, tr.y[0]) == '&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;'
     assert tr.name.startswith("&lt;a href")
+
+
+def test_periods_sit_on_their_own_row_under_the_day_points():
+    fig = timeline_figure(frame_of(event(), event(event_id="y", granularity="year", date_start=dt.date(2023, 1, 1),
+                                                  date_end=dt.date(2023, 12, 31))))
+    by_id = {row[0]: tr for tr in event_traces(fig) for row in tr.customdata}
+    point_y, bar_y = by_id["e1"].y[0], by_id["y"].y[0]
+    assert point_y != bar_y and lane_name(fig, point_y) == lane_name(fig, bar_y)
