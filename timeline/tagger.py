@@ -125,7 +125,19 @@ _DIGIT_PARTS = re.compile(
 _NDATE = re.compile(r"(?:\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})$")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}$")
 _PLAIN_NUMBER = re.compile(r"\d+(?:[.,]\d+)*$")
-_DIGIT_FIRST = {str(n): "#" for n in range(10)}
+_NUMBER_START = re.compile(r"(?<![\d.,])\d")   # candidates; only those that start a token count
+
+
+def _number_starts(text: str) -> list[int]:
+    return [m.start() for m in _NUMBER_START.finditer(text)]
+
+
+def _token_at(starts: list[int]):
+    """index of the token starting at a given offset (offsets come from the same split)."""
+    def find(offset: int) -> int:
+        k = bisect.bisect_left(starts, offset)
+        return k if k < len(starts) and starts[k] == offset else -1
+    return find
 _MARKED = re.compile(r"#")
 _MULTI_MARK = re.compile(r"1")
 
@@ -168,9 +180,15 @@ def _tokenize(text: str) -> Tokens:
     offsets = list(itertools.accumulate(map(len, parts)))
     starts: list[int] = offsets[0:-1:2]
     ends: list[int] = offsets[1::2]
-    # unknown tokens starting with a digit are marked "#" and looked at below
-    joined = "".join(map(code_of.get, words, map(_DIGIT_FIRST.get, map(operator.itemgetter(0), words),
-                                                    itertools.repeat("x"))))
+    joined = "".join(map(code_of.get, words, itertools.repeat("x")))
+    # numbers the table does not know (long numbers, decimals, dates, clock times) start a token
+    # with a digit: find them in the text, not by looking at every token
+    unknown_numbers = [k for k in map(_token_at(starts), _number_starts(text)) if k >= 0 and joined[k] == "x"]
+    if unknown_numbers:
+        marked = list(joined)
+        for k in unknown_numbers:
+            marked[k] = "#"
+        joined = "".join(marked)
     payloads: list[Any] = [None] * len(words)
     prefixes: list[int] = [0] * len(words)
     if "#" in joined:
