@@ -36,21 +36,34 @@ from .model import DATE, DURATION, EVENT_FIELDS, TIME, Document, ExtractResult, 
 from .normalize import _fold_chars, fold
 from .paths import LEXICON_DIR
 from .tagger import _sentence_is_future, tag
-from .timex import hijri_text
+from .timex import hijri_text as _hijri_text
+
+# one conversion per publication day, not one per statement
+hijri_text = functools.lru_cache(maxsize=4096)(_hijri_text)
 
 # Sentence ends: full stops, question and exclamation marks (with a closing quote or bracket right
 # after them), line breaks. A full stop inside a number ("3.5") or after a one-letter abbreviation
 # ("د. محمد", "ق.م") is not an end; after a year ("في 3 آذار 2021. وفي اليوم التالي") it is.
-_SENTENCE_END = re.compile(r"(?<!\s[^\W\d_])(?<!^[^\W\d_])(?<!\.[^\W\d_])[.!?؟]+[\"»”)]?(?![\d.])|\n+")
+# (the punctuation comes first in the pattern, the look-behinds after it: a scan that fails fast)
+_SENTENCE_END = re.compile(r"[.!?؟](?<!\s[^\W\d_].)(?<!^[^\W\d_].)(?<!\.[^\W\d_].)[.!?؟]*[\"»”)]?(?![\d.])|\n+")
 # A clause ends at a semicolon or colon — not between digits ("22:45") — or a dash; at a comma
 # only when a clause follows it (see comma_clause_starts in clauses.yaml).
-_CLAUSE_PUNCT = re.compile(r"(?<!\d)[;؛:]|[;؛:](?!\d)|\s[-–—]+\s")
+_CLAUSE_PUNCT = re.compile(r"[;؛:](?<!\d.)|[;؛:](?!\d)|\s[-–—]+\s")
 _COMMA = re.compile(r"[،,](?!\d)\s*([^\W\d_]*)")
 _FINAL_PUNCT = ".!?؟:\"»”)…"
 _TRIM = " \t\n،,;؛:-–—"
 _VAGUE_VALUES = {"PAST_REF", "PRESENT_REF", "FUTURE_REF"}
 _QUOTE_SPAN = 600           # a quote or bracket left open longer than this is a typo, not a quote
 _WORD = re.compile(r"[^\W_]+")
+_GLUE_CANDIDATE = re.compile(r"[\dةى\"»)](?=[^\W\d_])")
+# Marks that normalization deletes (tatweel, diacritics, invisible format characters): the folded
+# text keeps them to keep offsets, so words drop them before a lexicon lookup.
+_MARKS = dict.fromkeys([0x0640, *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE), *range(0x200B, 0x2010),
+                        *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF, 0x00AD])
+
+
+def _word(folded: str) -> str:
+    return folded.translate(_MARKS) if not folded.isascii() else folded
 
 
 @dataclass(frozen=True)
@@ -73,10 +86,13 @@ def _alternation(words) -> str:
 def _lexicon() -> _Lexicon:
     with open(LEXICON_DIR / "clauses.yaml", encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
-    openers = re.compile(r"(?<![^\s\"«(])(?:(?P<adjunct>" + _alternation(data["adjunct_openers"]) + r")|"
+    # each pattern starts with the character before the word (a space, a quote; for glue a
+    # word-final letter or a digit), so the scan fails fast; the match starts one character early
+    openers = re.compile(r"[\s\"«(](?:(?P<adjunct>" + _alternation(data["adjunct_openers"]) + r")|"
                          + _alternation(data["clause_openers"]) + r")(?![^\W\d_])")
-    glue = re.compile(r"(?<=[\dهي\"»)])(?:" + _alternation(data["glued_openers"]) + r")(?=\s)"
-                      r"|(?<=\d)(?=ال[^\W\d_]{2})")
+    # glue is matched at the word-final letters of the original text (ة ى), a digit or a closing
+    # quote directly followed by a letter — rare — then the opener is checked on the folded text
+    glue = re.compile(r"(?:" + _alternation(data["glued_openers"]) + r")(?=\s)|(?<=\d)ال[^\W\d_]{2}")
     return _Lexicon(openers, glue, frozenset(fold(w) for w in data["function_words"]),
                     int(data.get("thin_clause_words", 2)),
                     frozenset(fold(w) for w in data["reporting_verbs"]),
@@ -127,7 +143,7 @@ def split_sentences(text: str, boilerplate: list[tuple[int, int]] = (), norm: st
     if norm is None:
         norm = _fold_one_for_one(text)
     lex = _lexicon()
-    glued = {m.start() for m in lex.glue.finditer(norm)}
+    glued = {m.start() + 1 for m in _GLUE_CANDIDATE.finditer(text) if lex.glue.match(norm, m.start() + 1)}
     ends: list[tuple[int, int, str]] = []        # (end of sentence, start of next, kind)
     for m in _SENTENCE_END.finditer(text):
         kind = "line" if m.group().startswith("\n") else "stop"
@@ -173,8 +189,13 @@ def _fold_one_for_one(text: str) -> str:
     return _fold_chars(text)
 
 
-def _cut_points(text: str, norm: str, times: list[TimeExpression]) -> list[int]:
-    """Positions where a clause may start or end, in the whole document (sorted)."""
+def _cut_points(text: str, norm: str, times: list[TimeExpression], start: int = 0, end: int | None = None,
+                padded: str | None = None) -> list[int]:
+    """Positions in [start, end) where a clause may start or end (sorted). Only sentences with a
+    date need clauses, so callers ask sentence by sentence. `padded` is " " + norm (an opener is
+    found by the character before it, so the text gets one in front)."""
+    end = len(text) if end is None else end
+    padded = " " + norm if padded is None else padded
     inside = sorted((t.start, t.end) for t in times)
     starts = [s for s, _ in inside]
 
@@ -188,34 +209,35 @@ def _cut_points(text: str, norm: str, times: list[TimeExpression]) -> list[int]:
         return False
 
     cuts = set()
-    for m in _CLAUSE_PUNCT.finditer(text):
+    for m in _CLAUSE_PUNCT.finditer(text, start, end):
         if not in_expression(m.start(), False):
             cuts.add(m.start())
             cuts.add(m.end())
     lex = _lexicon()
-    for m in _COMMA.finditer(norm):
-        word = fold(m.group(1))
+    for m in _COMMA.finditer(norm, start, end):
+        word = _word(m.group(1))
         if (word in lex.comma_starts or (word[:1] in "وف" and len(word) > 2 and word not in lex.non_conjunction)) \
                 and not in_expression(m.start(), False):
             cuts.add(m.start())
             cuts.add(m.start() + 1)
-    for m in lex.openers.finditer(norm):
-        if in_expression(m.start(), True):
+    for m in lex.openers.finditer(padded, start, end + 1):
+        at = m.start()                  # padded offset of the character before = norm offset of the word
+        if in_expression(at, True):
             continue
         if m.group("adjunct"):
             # "منذ أكثر من عام", "بعد يومين": the preposition introduces the date itself
-            after = m.end() + 1
-            j = bisect.bisect_left(starts, m.end())
-            if j < len(starts) and starts[j] <= after:
+            word_end = m.end() - 1
+            j = bisect.bisect_left(starts, word_end)
+            if j < len(starts) and starts[j] <= word_end + 1:
                 continue
-        cuts.add(m.start())
+        cuts.add(at)
     return sorted(cuts)
 
 
 def clauses(text: str, start: int, end: int, cut_points: list[int] | None = None) -> list[tuple[int, int]]:
     """Clause spans inside the sentence [start, end): cut at punctuation and clause openers."""
     if cut_points is None:
-        cut_points = _cut_points(text, _fold_one_for_one(text), [])
+        cut_points = _cut_points(text, _fold_one_for_one(text), [], start, end)
     lo, hi = bisect.bisect_right(cut_points, start), bisect.bisect_left(cut_points, end)
     points = [start, *cut_points[lo:hi], end]
     spans = []
@@ -243,17 +265,21 @@ def _locates(t: TimeExpression) -> bool:
     return False
 
 
-def _content_words(norm: str, span: tuple[int, int], expressions: list[TimeExpression]) -> int:
-    """Words of the span that can carry an event: outside its time expressions, not function words."""
+def _content_words(norm: str, span: tuple[int, int], expressions: list[TimeExpression], limit: int = 1 << 30) -> int:
+    """Words of the span that can carry an event: outside its time expressions, not function words
+    (counting stops at `limit`)."""
     lex = _lexicon()
     count = 0
+    inside = [(t.start, t.end) for t in expressions if t.end > span[0] and t.start < span[1]]
     for m in _WORD.finditer(norm, span[0], span[1]):
-        if any(t.start <= m.start() < t.end for t in expressions):
+        if inside and any(s <= m.start() < e for s, e in inside):
             continue
-        word = fold(m.group())
+        word = _word(m.group())
         if word.isdigit() or len(word) < 2 or word in lex.function_words:
             continue
         count += 1
+        if count >= limit:
+            break
     return count
 
 
@@ -265,7 +291,7 @@ def _host(norm: str, index: int, spans: list[tuple[int, int]], dated: list[bool]
     the undated clause that says what was reported ("إن وحدات الجيش استهدفت ...")."""
     span = spans[index]
     has_next = index + 1 < len(spans) and not dated[index + 1]
-    if _content_words(norm, span, expressions) >= _lexicon().thin_words:
+    if _content_words(norm, span, expressions, _lexicon().thin_words) >= _lexicon().thin_words:
         if has_next and _has_reporting_verb(norm, span[0], span[1], _lexicon().reporting_verbs):
             return (span[0], spans[index + 1][1]), span
         return span, span
@@ -353,7 +379,7 @@ def extract_events(document: Document, *, time_expressions: list[TimeExpression]
     found.sort(key=lambda m: m.start)
     lex = _lexicon()
     norm = _fold_one_for_one(text)
-    cut_points = _cut_points(text, norm, times)
+    padded = " " + norm
     locating = sorted((t for t in times if _locates(t)), key=lambda t: t.start)
     time_starts = [t.start for t in locating]
     mention_starts = [m.start for m in found]
@@ -367,8 +393,12 @@ def extract_events(document: Document, *, time_expressions: list[TimeExpression]
         m_lo, m_hi = bisect.bisect_left(mention_starts, s_start), bisect.bisect_left(mention_starts, s_end)
         sentence_mentions = [m for m in found[m_lo:m_hi] if m.end <= s_end]
         target = headings if sentence.heading else body
+        in_sentence = [t for t in in_sentence if not _is_dateline(text, t)]
+        if in_sentence and _content_words(norm, (s_start, s_end), in_sentence, 1) == 0:
+            continue                         # a line that is only a date ("الثلاثاء 25 سبتمبر 2012")
         if in_sentence:
-            spans = clauses(text, s_start, s_end, cut_points)
+            spans = clauses(text, s_start, s_end, _cut_points(text, norm, times, s_start, s_end, padded))
+            in_sentence = _drop_coarse_parts(in_sentence, spans)
             owner = [next((k for k, c in enumerate(spans) if c[0] <= t.start < c[1]), None) for t in in_sentence]
             dated = [k in owner for k in range(len(spans))]
             seen: set[tuple[int, int, str | None]] = set()
@@ -380,8 +410,9 @@ def extract_events(document: Document, *, time_expressions: list[TimeExpression]
                 seen.add(key)
                 clause_mentions = [m for m in sentence_mentions if span[0] <= m.start and m.end <= span[1]]
                 same = k is not None and span == spans[k]
+                # only the clause's own actors: the sentence's others belong to its other events
                 target.append(_record(document, text, norm, (s_start, s_end), span, expression,
-                                      clause_mentions or sentence_mentions, same_clause=same,
+                                      clause_mentions, same_clause=same,
                                       tense_span=tense_span))
             continue
         if sentence.heading or len(text[s_start:s_end].split()) < 4:
@@ -398,13 +429,49 @@ def extract_events(document: Document, *, time_expressions: list[TimeExpression]
     return ExtractResult(document=document, time_expressions=times, events=events, actors=records)
 
 
+_DATELINE_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[^\W\d_]+[ \t]+){0,3}$")
+_DATELINE_AFTER = re.compile(r"^[ \t]*(?:\(?[^\W\d_]+\)?[ \t]*){0,2}[-–—]")
+
+
+def _is_dateline(text: str, t: TimeExpression) -> bool:
+    """An agency dateline ("أريحا 25-6-2012 وفا- منح ...", "القاهرة - 12 مايو (رويترز) -") dates the
+    dispatch, not an event: a date at a line's start, after at most a place name, before a dash."""
+    before = text[max(0, t.start - 40):t.start]
+    if not _DATELINE_BEFORE.search(before) or (t.start > 40 and "\n" not in before):
+        return False
+    return bool(_DATELINE_AFTER.match(text[t.end:t.end + 25]))
+
+
+def _drop_coarse_parts(expressions: list[TimeExpression], spans: list[tuple[int, int]]) -> list[TimeExpression]:
+    """A coarse date right beside a finer one inside it, in the same clause, is a piece of one
+    compound date ("في شهر شوال عام 1436 هـ", "في عام 2019 وتحديدا في 5 مارس"): keep the finer."""
+    def clause_of(t: TimeExpression) -> int | None:
+        return next((k for k, c in enumerate(spans) if c[0] <= t.start < c[1]), None)
+
+    kept = []
+    for e in expressions:
+        coarse = False
+        if e.interval and not e.bound:
+            for f in expressions:
+                if f is e or not f.interval or f.bound or f.interval == e.interval:
+                    continue
+                inside = e.interval[0] <= f.interval[0] and f.interval[1] <= e.interval[1]
+                near = max(e.start, f.start) - min(e.end, f.end) <= 30
+                if inside and near and clause_of(e) == clause_of(f):
+                    coarse = True
+                    break
+        if not coarse:
+            kept.append(e)
+    return kept
+
+
 def _in_blocks(start: int, end: int, blocks: list[tuple[int, int]]) -> bool:
     return any(s <= start and end <= e for s, e in blocks)
 
 
 def _has_reporting_verb(norm: str, start: int, end: int, verbs: frozenset[str]) -> bool:
     for m in _WORD.finditer(norm, start, end):
-        word = fold(m.group())
+        word = _word(m.group())
         if word in verbs or (word[:1] in "وف" and word[1:] in verbs):
             return True
     return False
