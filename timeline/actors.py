@@ -69,6 +69,7 @@ class _Normalized:
         return offset + bisect.bisect_right(self._shift, offset) if self._shift else offset
 
 
+@lru_cache(maxsize=65536)
 def _norm(s: str) -> str:
     """Normalize a lexicon entry: the text form plus one space between words (hyphens are spaces)."""
     s = _DELETED.sub("", s).translate(_TRANSLATE)
@@ -93,10 +94,14 @@ class ActorMention:
     country: str | None = None    # the country it belongs to or stands for, when known
     place: str | None = None      # for a capital read as its state: the capital's name
     source: str = "gazetteer"     # gazetteer, rule (grammar) or short (a short form of a known name)
+    demonym: bool = False         # a nisba adjective or plural of a country (الروسي، الأميركيين)
 
     def to_json(self) -> dict:
-        return {"text": self.text, "start": self.start, "end": self.end, "kind": self.kind,
-                "canonical": self.canonical}
+        out = {"text": self.text, "start": self.start, "end": self.end, "kind": self.kind,
+               "canonical": self.canonical}
+        if self.demonym:
+            out["demonym"] = True   # not a name: NER annotation leaves it out
+        return out
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ class _Entry:
     country: str | None = None
     place: str | None = None
     short: bool = False           # only in a document where the full name appears
+    sport: bool = False           # a club: only in a text about sport
 
 
 # ----------------------------------------------------------------------------------------------
@@ -155,7 +161,9 @@ class AliasTable:
     """The gazetteer and grammar, compiled for matching. Build it with `load_alias_table`."""
 
     def __init__(self, docs: list[tuple[str, dict]]):
+        self._docs = [doc for _, doc in docs]
         self.entries: dict[str, _Entry] = {}     # normalized name → entry
+        self.bare_places: dict[str, _Entry] = {}  # places whose name alone is a common word
         self.person_keys: dict[str, str | None] = {}   # spelling key → canonical (None: ambiguous)
         grammar: dict[str, set[str]] = {}
         # Priority when two lists claim one name: people, organizations, countries, places.
@@ -216,7 +224,11 @@ class AliasTable:
                 entry = _Entry(COUNTRY, country, country=country, place=name)
             else:
                 entry = _Entry(LOCATION, name, country=country)
-            for v in [name, *names("variants")]:
+            if item.get("bare", True):
+                self._put(name, entry)
+            else:   # the name alone is a common word: found after a place head only (مدينة العين)
+                self.bare_places[_norm(name)] = entry
+            for v in names("variants"):
                 self._put(v, entry)
             return
         canonical = item.get("canonical")
@@ -225,7 +237,7 @@ class AliasTable:
         kind = item.get("kind") or {"people": PERSON, "organizations": ORGANIZATION}.get(section)
         if kind not in KINDS:
             raise InputError(path, f"unknown kind {kind!r} for {canonical!r} (one of {', '.join(KINDS)})")
-        entry = _Entry(kind, canonical, country=item.get("country"))
+        entry = _Entry(kind, canonical, country=item.get("country"), sport=bool(item.get("sport")))
         full = ([canonical] if item.get("bare", True) else []) + names("aliases")
         for v in full:
             self._put(v, entry)
@@ -256,14 +268,38 @@ class AliasTable:
         self.particles = g.get("name_particles", set())
         self.time_words = g.get("time_words", set())
         self.stopwords = g.get("stopwords", set())
+        self.given = g.get("given_names", set())
+        self.weak_given = g.get("weak_given_names", set())
+        self.strong_given = self.given - self.weak_given
+        self.common = g.get("common_words", set()) - self.given - self.weak_given
+        self.strict_org_heads = g.get("definite_org_heads_strict", set())
+        self.descriptor_heads = g.get("descriptor_heads", set())
+        self.descriptor_heads_indef = g.get("descriptor_heads_indefinite", set())
+        self.loc_heads = g.get("location_heads", set())
+        self.loc_name_heads = g.get("location_name_heads", set())
+        self.sport_words = g.get("sport_words", set())
         self.not_names = (self.stopwords | self.titles | self.construct_titles | self.verbs
-                          | self.org_heads | self.def_org_heads | self.time_words | self.weak)
+                          | self.org_heads | self.def_org_heads | self.time_words | self.weak
+                          | self.strict_org_heads | self.loc_heads | self.loc_name_heads | self.common)
+        # Country names and variants, then demonyms: the other country keys (الروسي، أميركيين)
+        country_names: set[str] = set()
+        for path_doc in self._docs:
+            for item in path_doc.get("countries") or []:
+                if isinstance(item, dict):
+                    if item.get("name"):
+                        country_names.add(_norm(item["name"]))
+                    for v in item.get("variants") or []:
+                        country_names.add(_norm(str(v)))
         self.demonyms = {n for n, e in self.entries.items() if e.kind == COUNTRY and e.place is None
-                         and n not in (_norm(e.canonical),)}
-        triggers = self.titles | self.construct_titles | self.verbs | self.weak | self.org_heads | self.def_org_heads
+                         and n not in country_names}
+        triggers = (self.titles | self.construct_titles | self.verbs | self.weak | self.org_heads
+                    | self.def_org_heads | self.strict_org_heads | self.loc_heads | self.loc_name_heads)
         self.trigger_lam_forms = {"ل" + w[2:]: w for w in triggers if w.startswith("ال") and len(w) > 3}
         trig_forms = set(triggers) | set(self.trigger_lam_forms)
-        self.trigger_re = re.compile(r"\b(" + _PROCLITIC + r")(" + _trie_regex(trig_forms) + r")\b")
+        self.trigger_words = trig_forms
+        # one pass finds triggers and given names alike
+        self.trigger_re = re.compile(r"\b(" + _PROCLITIC + r")(" + _trie_regex(trig_forms | self.strong_given) + r")\b")
+        self.sport_re = re.compile(r"\b" + _PROCLITIC + "(?:" + _trie_regex(self.sport_words) + r")\b")
 
     def lookup(self, matched: str) -> _Entry | None:
         key = " ".join(matched.replace("-", " ").split()) if (" " in matched or "-" in matched
@@ -367,8 +403,18 @@ class _Scanner:
 
     def is_name_token(self, tok: str, prev: str | None, after_ends_clause: bool = False) -> bool:
         t = self.t
-        if len(tok) < 2 or tok in t.not_names or not _ARABIC_WORD.match(tok):
+        if len(tok) < 2 or not _ARABIC_WORD.match(tok):
             return False
+        if tok in t.given and tok not in t.stopwords:
+            return True
+        if tok in t.not_names:
+            return False
+        if len(tok) > 3 and tok[-1] in "اهي" and tok[:-1] in t.common:
+            return False  # an accusative or a pronoun suffix on a common word: مصنعا، قبوله
+        if len(tok) > 4 and tok[-2:] in ("ها", "هم", "نا", "كم") and tok[:-2] in t.common:
+            return False
+        if tok[0] == "س" and len(tok) > 4 and tok[1] in "يتن" and tok[1:] in t.common:
+            return False  # a future verb: سيغادر، ستواصل
         if tok.startswith("ال"):
             if prev is None:
                 return False
@@ -408,6 +454,8 @@ class _Scanner:
             prev = toks[-1][2] if toks else None
             if _TANWEEN.search(self.original, self.norm.original(ts), self.norm.original(te)):
                 break  # tanween marks an indefinite common noun: إنذاراً
+            if tok == "علي" and self.original[self.norm.original(te) - 1] == "ى":
+                break  # the preposition على
             if len(tok) >= 5 and tok.endswith("ات"):
                 break  # a feminine plural: عبارات، معدلات
             if not toks and tok[0] in "لب" and (tok.endswith("ه") or (first_no_lam and len(tok) > 4)):
@@ -449,7 +497,8 @@ class _Scanner:
         if tok[0] == "و" and len(tok) > 3 and self.is_name_token(tok[1:], None):
             return True  # "... وجنيفر جون": another name follows
         return (tok in _FOLLOWERS or tok in self.t.stopwords or tk[0] in self.at
-                or (tok.startswith("ل") and len(tok) > 3) or tok in self.t.titles)
+                or (tok.startswith("ل") and len(tok) > 3) or tok in self.t.titles
+                or tok in self.t.construct_titles or tok in self.t.verbs)
 
     def add(self, span: _Span) -> None:
         self.spans.append(span)
@@ -458,17 +507,51 @@ class _Scanner:
     # -- passes --
 
     def gazetteer(self) -> None:
+        sporty = None
         for m in self.t.gazetteer_re.finditer(self.s):
             entry = self.t.lookup(m.group(2))
             if entry is None or entry.short:
                 continue
+            if entry.sport:
+                if sporty is None:
+                    sporty = self.t.sport_re.search(self.s) is not None
+                if not sporty:
+                    continue
             self.add(_Span(m.start(2), m.end(2), entry, entry.kind, "gazetteer", m.start(1)))
+        # a known organization + a demonym is one name: الهلال الأحمر الإماراتي، الأهلي المصري
+        for sp in list(self.spans):
+            if sp.kind != ORGANIZATION:
+                continue
+            tk = self.token(sp.end)
+            if not tk:
+                continue
+            nxt = self.at.get(tk[0])
+            if nxt is not None and nxt is not sp and self.is_demonym(nxt) and nxt.token_start == nxt.start \
+                    and self.s.startswith("ال", nxt.start):
+                self.remove(nxt)
+                self.add(_Span(sp.start, nxt.end, sp.entry, ORGANIZATION, "gazetteer", sp.token_start))
+
+    def is_demonym(self, sp: "_Span") -> bool:
+        return sp.kind == COUNTRY and sp.entry is not None and sp.entry.place is None \
+            and _norm_text(self.s, sp.start, sp.end) in self.t.demonyms
+
+    def remove(self, sp: "_Span") -> None:
+        self.spans.remove(sp)
+        if self.at.get(sp.token_start) is sp:
+            del self.at[sp.token_start]
 
     def triggers(self) -> list[tuple[int, int, int, str]]:
         """(word start, trigger start, trigger end, trigger word) for each title, verb or head."""
-        lam = self.t.trigger_lam_forms
-        return [(m.start(1), m.start(2), m.end(2), lam.get(m.group(2), m.group(2)))
-                for m in self.t.trigger_re.finditer(self.s)]
+        t = self.t
+        lam, trig, given = t.trigger_lam_forms, t.trigger_words, t.strong_given
+        out, self.given_hits = [], []
+        for m in t.trigger_re.finditer(self.s):
+            w = m.group(2)
+            if w in trig:
+                out.append((m.start(1), m.start(2), m.end(2), lam.get(w, w)))
+            if w in given:
+                self.given_hits.append((m.start(1), m.start(2), m.group(1), w))
+        return out
 
     def organizations(self, triggers) -> None:
         t = self.t
@@ -476,42 +559,133 @@ class _Scanner:
             if word_start in self.at:
                 continue
             if word in t.org_heads:
-                self._org_after_head(start, end)
+                self._org_after_head(start, end, word)
+            elif word in t.strict_org_heads:
+                self._org_after_head(start, end, word, strict=True)
             elif word in t.def_org_heads:
-                self._org_with_demonym(start, end)
+                self._org_with_demonym(start, end, word)
 
-    def _org_after_head(self, start: int, end: int) -> None:
-        """Head noun + the definite words (or known places) of its name: وزارة الخارجية الروسية."""
+    def _definite(self, tok: str) -> str | None:
+        """The definite word a token stands for (للجنة → اللجنة), or None."""
+        if tok.startswith("لل") and len(tok) > 3:
+            return "ال" + tok[2:]
+        if tok.startswith("ال") and len(tok) > 3:
+            return tok
+        return None
+
+    def _org_word(self, word: str) -> bool:
         t = self.t
-        p, last = end, None
-        count = 0
-        while count < 6:
+        return (word not in t.time_words and word not in t.stopwords - _ORG_ADJECTIVES
+                and word not in t.titles and word not in t.verbs)
+
+    def _org_after_head(self, start: int, end: int, head: str, strict: bool = False) -> None:
+        """Head noun + its name: the definite words, known places, ل-genitives and و-coordinations
+        that follow (وزارة الخارجية الروسية، الاتحاد الجزائري لكرة القدم، حزب العدالة والتنمية);
+        after a descriptor head (شركة، نادي) the proper name alone (شركة توتال إنرجيز → توتال إنرجيز)."""
+        t = self.t
+        descriptor = head in t.descriptor_heads or head in t.descriptor_heads_indef
+        p, last, count = end, None, 0
+        name_start = None
+        after_demonym = lam_phrases = 0
+        demonym_at_end = False
+        while count < 7:
             tk = self.token(p)
             if not tk:
                 break
             ts, te, tok = tk
             known = self.at.get(ts)
             if known is not None and known.kind in (COUNTRY, LOCATION, ORGANIZATION):
-                if known.kind == COUNTRY and not self.s.startswith("ال", known.start) \
-                        and _norm_text(self.s, known.start, known.end) in t.demonyms:
-                    break  # an indefinite adjective ("وكالة روسية") does not name the body
+                if known.token_start != known.start and not self.s.startswith("ل", known.token_start):
+                    break  # "... وروسيا", "... بالرياض": another phrase
+                if self.is_demonym(known):
+                    if not self.s.startswith("ال", known.start) or after_demonym:
+                        break  # an indefinite adjective ("وكالة روسية") does not name the body
+                    if descriptor and last is not None:
+                        break  # شركة هاليبرتون الأمريكية → هاليبرتون
+                    after_demonym = 1
+                    demonym_at_end = True
+                elif after_demonym:
+                    break
+                if count == 0 and descriptor and known.kind == ORGANIZATION:
+                    return  # شركة مايكروسوفت: the known name stands alone
                 last = p = known.end
                 count += 1
                 continue
-            bare = tok[1:] if tok[:1] in "وفبلك" and tok[1:3] in ("ال", "لل") else tok
-            bare = "ال" + bare[2:] if bare.startswith("لل") else bare
-            if (bare.startswith("ال") and len(bare) > 3 and bare not in t.time_words
-                    and bare not in t.stopwords - _ORG_ADJECTIVES and bare not in t.titles):
+            demonym_at_end = False
+            word = self._definite(tok)
+            nxt = self.token(te)
+            nxt_def = self._definite(nxt[2]) if nxt else None
+            if after_demonym:
+                # after the demonym only a ل-genitive: الاتحاد الجزائري لكرة القدم
+                if tok[0] == "ل" and not tok.startswith("لل") and len(tok) > 2 and nxt_def \
+                        and self._org_word(nxt_def) and not lam_phrases:
+                    last = p = nxt[1]
+                    count += 2
+                    lam_phrases += 1
+                    continue
+                if tok.startswith("لل") and word and self._org_word(word) and not lam_phrases:
+                    last = p = te
+                    count += 1
+                    lam_phrases += 1
+                    continue
+                break
+            if word and self._org_word(word) and not (descriptor and last is not None and count
+                                                      and not tok.startswith("لل") and word in t.demonyms):
                 last = p = te
                 count += 1
                 continue
+            if tok.startswith("وال") and last is not None and self._org_word(tok[1:]):
+                last = p = te   # حزب العدالة والتنمية، للتعبئة العامة والإحصاء
+                count += 1
+                continue
+            if last is not None and tok[0] == "ل" and not tok.startswith("لل") and len(tok) > 2 \
+                    and nxt_def and self._org_word(nxt_def) and tok[1:] not in t.stopwords:
+                last = p = nxt[1]   # مجلس التعاون لدول الخليج العربية، ... لكرة القدم
+                count += 2
+                continue
+            if tok in _CONSTRUCT_ORG and nxt_def:
+                last = p = nxt[1]   # قوات خفر السواحل، المرصد السوري لحقوق الإنسان
+                count += 2
+                continue
+            if (head in t.descriptor_heads or head in t.descriptor_heads_indef or head in t.org_heads) \
+                    and not word and count < 3 and (last is None or name_start is not None):
+                # a proper name: شركة توتال إنرجيز، منظمة أوبك، مجموعة أوراسكوم للإنشاءات
+                nxt_known = self.at.get(nxt[0]) if nxt else None
+                if last is None and nxt_known is not None and nxt_known.kind in (COUNTRY, LOCATION) \
+                        and not self.is_demonym(nxt_known) and tok not in t.stopwords and len(tok) > 2 \
+                        and _ARABIC_WORD.match(tok) and nxt_known.token_start == nxt_known.start:
+                    name_start = name_start if name_start is not None else ts
+                    last = p = nxt_known.end   # شركة نفط الكويت، موانئ دبي
+                    count += 2
+                    continue
+                if self.is_name_token(tok, None) and tok not in t.given and not self.token_is_verbish(tok):
+                    if name_start is None:
+                        name_start = ts
+                    last = p = te
+                    count += 1
+                    continue
             break
         if last is None:
             return
-        self.add(_Span(start, last, None, ORGANIZATION, "rule", start))
+        span_start = start
+        if name_start is not None and descriptor:
+            span_start = name_start
+        elif head in t.descriptor_heads and not strict:
+            nt = self.token(end)
+            span_start = nt[0] if nt else start
+        if strict and count < 2 and not demonym_at_end and not lam_phrases:
+            return
+        if span_start >= last:
+            return
+        self.add(_Span(span_start, last, None, ORGANIZATION, "rule", start if span_start == start else span_start))
 
-    def _org_with_demonym(self, start: int, end: int) -> None:
-        """الجيش الروسي، القوات المسلحة الأوكرانية، البنك المركزي المصري: up to a demonym."""
+    def token_is_verbish(self, tok: str) -> bool:
+        return tok[:1] in "يتن" and len(tok) > 3 and tok in self.t.common
+
+    def _org_with_demonym(self, start: int, end: int, head: str) -> None:
+        """الجيش الروسي، القوات المسلحة الأوكرانية، البنك المركزي المصري: up to a demonym that agrees
+        with the head ("وزير الخارجية الأردني" names no ministry: الأردني agrees with وزير)."""
+        feminine = head.endswith(("ه", "ات"))
         p = end
         for _ in range(3):
             tk = self.token(p)
@@ -519,17 +693,108 @@ class _Scanner:
                 return
             ts, te, tok = tk
             known = self.at.get(ts)
-            if known is not None and known.entry is not None and known.entry.kind == COUNTRY \
-                    and _norm_text(self.s, known.start, known.end) in self.t.demonyms:
+            if known is not None and self.is_demonym(known):
                 if known.token_start != known.start:
                     return  # "الجيش والروسي" is no name
-                self.spans.remove(known)
-                del self.at[ts]
+                dem = _norm_text(self.s, known.start, known.end).split()[0]
+                if dem.endswith(("يه", "يات")) != feminine:
+                    return
+                self.remove(known)
                 self.add(_Span(start, known.end, None, ORGANIZATION, "rule", start))
                 return
             if not tok.startswith("ال") or tok in self.t.time_words:
                 return
             p = te
+
+    def places(self, triggers) -> None:
+        """Place heads: مدينة درنة → درنة; نهر دجلة، ملعب لوسيل، مطار إسطنبول as whole names."""
+        t = self.t
+        for word_start, start, end, word in triggers:
+            if word in t.loc_heads:
+                self._place_after_head(start, end, inclusive=False)
+            elif word in t.loc_name_heads:
+                self._place_after_head(start, end, inclusive=True)
+
+    def _place_after_head(self, start: int, end: int, inclusive: bool) -> None:
+        t = self.t
+        tk = self.token(end)
+        if not tk:
+            return
+        known = self.at.get(tk[0])
+        if known is not None and not inclusive and self.is_demonym(known) and known.token_start == known.start:
+            tk = self.token(known.end)    # العاصمة الكينية نيروبي
+            if not tk:
+                return
+            known = self.at.get(tk[0])
+        ts, te, tok = tk
+        if known is not None:
+            if known.token_start != known.start:
+                return
+            if known.kind in (COUNTRY, LOCATION) and not self.is_demonym(known):
+                if inclusive:
+                    after = self.token(known.end)
+                    if after and after[2] in ("المالي", "الماليه"):
+                        self.add(_Span(start, after[1], None, ORGANIZATION, "rule", start))  # سوق دبي المالي
+                    else:
+                        self.add(_Span(start, known.end, None, LOCATION, "rule", start))
+            elif known.kind == ORGANIZATION and known.entry is not None and known.entry.sport:
+                self.remove(known)  # حي الزمالك، مدينة العين: the place, not the club
+                self.add(_Span(known.start, known.end, None, LOCATION, "rule", known.token_start))
+            return
+        entry = t.bare_places.get(tok)
+        if entry is not None:
+            self.add(_Span(ts, te, entry, LOCATION, "gazetteer", ts))
+            return
+        toks = []
+        p = end
+        while len(toks) < 3:
+            nt = self.token(p)
+            if not nt:
+                break
+            a, b, w = nt
+            if a in self.at:
+                break
+            if w.startswith("ال"):
+                ok = (w not in t.not_names or (inclusive and toks and w in _ORDINALS)
+                      or (inclusive and not toks and w in _HONORIFICS)) and len(w) > 3 \
+                    and not w.endswith(("ات", "ون", "ين")) or w in t.particles
+                if not ok or (toks and not inclusive and w not in t.particles):
+                    break
+            elif not self.is_name_token(w, None) and not (toks and w in t.connectors):
+                break
+            toks.append(nt)
+            p = b
+            if w.startswith("ال") and not (toks and toks[0][2] in _HONORIFICS) and w not in t.particles \
+                    and len(toks) > 1:
+                break
+        while toks and toks[-1][2] in t.connectors:
+            toks.pop()
+        if not toks:
+            return
+        first = toks[0][2]
+        if first[0] in "لب" and not first.startswith("ال"):
+            return
+        s0 = start if inclusive else toks[0][0]
+        self.add(_Span(s0, toks[-1][1], None, LOCATION, "rule", s0))
+
+    def given_names(self) -> None:
+        """A given name followed by a name-shaped word opens a person's name: يوسف النصيري، جون كيربي."""
+        t = self.t
+        covered = sorted((sp.token_start, sp.end) for sp in self.spans)
+        for word_start, pos, proclitic, word in self.given_hits:
+            if proclitic:
+                full = proclitic + word
+                if full in t.given or full in t.weak_given or full in t.common:
+                    continue   # بسام is a name of its own, not ب + سام
+            i = bisect.bisect_right(covered, (pos, 10**12)) - 1
+            if i >= 0 and covered[i][1] > word_start:
+                continue
+            name = self.read_name(pos, max_tokens=4)
+            if not name or len(name[2]) < 2 or all(w in t.connectors for w in name[2][1:]):
+                continue
+            if name[2][1] in t.given and len(name[2]) == 2 and name[2][1] in t.weak_given:
+                pass
+            self._add_person(*name)
 
     def people(self, triggers) -> None:
         t = self.t
@@ -603,23 +868,37 @@ class _Scanner:
         if not wanted:
             return
         covered = sorted((sp.token_start, sp.end) for sp in self.spans)
-        rx = re.compile(r"\b(" + _PROCLITIC + r")(" + _trie_regex(wanted) + r")\b")
-        for m in rx.finditer(self.s):
-            i = bisect.bisect_right(covered, (m.start(2), 10**12)) - 1
-            if i >= 0 and covered[i][1] > m.start(1):
+        text = self.s
+        found = []
+        for w in wanted:   # str.find per word: cheaper than compiling a regex per document
+            i = text.find(w)
+            while i >= 0:
+                j = i + len(w)
+                k = i
+                while k > 0 and i - k < 2 and text[k - 1] in "وفبلك":
+                    k -= 1
+                if (j >= len(text) or not text[j].isalpha()) and (k == 0 or not text[k - 1].isalpha()):
+                    found.append((i, j, k))
+                i = text.find(w, j)
+        for i, j, k in found:
+            c = bisect.bisect_right(covered, (i, 10**12)) - 1
+            if c >= 0 and covered[c][1] > k:
                 continue  # inside a mention already found
-            self.add(_Span(m.start(2), m.end(2), None, PERSON, "short", m.start(1)))
+            self.add(_Span(i, j, None, PERSON, "short", k))
 
     def mentions(self) -> list[ActorMention]:
         # longest first, then gazetteer before rules, then leftmost; drop overlaps
         order = {"gazetteer": 0, "rule": 1, "short": 2}
         chosen: list[_Span] = []
-        taken: list[tuple[int, int]] = []
+        starts: list[int] = []      # chosen spans never overlap: sorted starts and their ends
+        ends: list[int] = []
         for sp in sorted(self.spans, key=lambda x: (-(x.end - x.start), order[x.source], x.start)):
-            if any(sp.start < e and s < sp.end for s, e in taken):
+            i = bisect.bisect_left(starts, sp.end)   # spans starting before sp ends
+            if i and ends[i - 1] > sp.start:
                 continue
             chosen.append(sp)
-            taken.append((sp.start, sp.end))
+            starts.insert(i, sp.start)
+            ends.insert(i, sp.end)
         chosen.sort(key=lambda x: x.start)
         out = []
         for sp in chosen:
@@ -628,7 +907,10 @@ class _Scanner:
             surface = self.original[a:b]
             if sp.entry is not None:
                 e = sp.entry
-                out.append(ActorMention(surface, a, b, e.kind, e.canonical, e.country, e.place, sp.source))
+                demonym = e.kind == COUNTRY and e.place is None and \
+                    _norm_text(self.s, sp.start, sp.end) in self.t.demonyms
+                out.append(ActorMention(surface, a, b, e.kind, e.canonical, e.country, e.place, sp.source,
+                                        demonym))
             else:
                 out.append(ActorMention(surface, a, b, sp.kind, _display(surface), None, None, sp.source))
         return out
@@ -643,6 +925,11 @@ _TITLE_ADJECTIVES = {_norm(w) for w in (
     "السابق", "السابقة", "الأسبق", "الحالي", "الحالية", "الجديد", "الجديدة", "المنتخب", "المنتخبة",
     "المكلف", "المؤقت", "التنفيذي", "التنفيذية", "العام", "العامة", "الأعلى", "الأول", "الأولى", "الثاني",
     "الخاص", "الخاصة", "الراحل", "الراحلة", "الأممي", "المساعد", "الدائم", "الفخري", "المنتهية", "ولايته")}
+# Indefinite first words of a construct chain inside an organization's name: قوات خفر السواحل.
+_CONSTRUCT_ORG = {_norm(w) for w in ("خفر", "حرس", "حقوق", "شؤون", "قوى", "أمن", "دول", "رعاية", "تنمية")}
+_ORDINALS = {_norm(w) for w in ("الأول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن",
+                                 "التاسع", "العاشر", "الكبير", "الجديد", "الجديدة", "القديم", "القديمة")}
+_HONORIFICS = {_norm(w) for w in ("الشيخ", "الملك", "الأمير", "الإمام", "الرئيس", "السلطان", "الشهيد")}
 # Adjectives that may sit inside an organization's name although they are stopwords for names.
 _ORG_ADJECTIVES = {_norm(w) for w in ("العام", "العامة", "الأعلى", "الخاص", "الخاصة", "الأول", "الأولى",
                                       "الثاني", "الجديد", "الجديدة", "الدائم", "الأممي", "التنفيذي", "التنفيذية")}
@@ -682,7 +969,9 @@ def find_mentions(text: str, table: AliasTable | None = None) -> list[ActorMenti
     sc.gazetteer()
     trig = sc.triggers()
     sc.organizations(trig)
+    sc.places(trig)
     sc.people(trig)
+    sc.given_names()
     sc.short_forms()
     return sc.mentions()
 
@@ -690,6 +979,7 @@ def find_mentions(text: str, table: AliasTable | None = None) -> list[ActorMenti
 # ----------------------------------------------------------------------------------------------
 # Resolving mentions into actors
 
+@lru_cache(maxsize=65536)
 def _person_key(normalized_name: str) -> str:
     """A conservative spelling key for transliterated names: ترمب = ترامب, جونج = جونغ.
 
@@ -725,7 +1015,7 @@ class ActorResolver:
                 if m.source != "gazetteer":
                     canonical = t.person_keys.get(_person_key(n)) or canonical
                 if len(toks) == 1 and (m.source != "gazetteer" or _norm(canonical) == n):
-                    out.append(replace(m, canonical=canonical))
+                    out.append(m if m.canonical == canonical else replace(m, canonical=canonical))
                     pending.append(len(out) - 1)
                     continue
                 key = _person_key(_norm(canonical))
@@ -734,7 +1024,7 @@ class ActorResolver:
                 full_people.append((m.start, toks + ctoks, [_person_key(x) for x in toks + ctoks], canonical))
             else:
                 canonical = by_key.setdefault((m.kind, _norm(canonical)), canonical)
-            out.append(replace(m, canonical=canonical))
+            out.append(m if m.canonical == canonical else replace(m, canonical=canonical))
         for i in pending:
             m = out[i]
             tok = _norm(m.text)
@@ -744,7 +1034,7 @@ class ActorResolver:
                 continue
             before = [fp for fp in matches if fp[0] < m.start]
             best = before[-1] if before else matches[0]   # nearest before, else the first after
-            out[i] = replace(m, canonical=best[3])
+            out[i] = m if m.canonical == best[3] else replace(m, canonical=best[3])
         return out
 
 
