@@ -404,7 +404,7 @@ def table_frame(shown: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict, lis
     frame["tense"] = frame["tense"].map(lambda x: label("tense", x, lang) if isinstance(x, str) else None)
     cc = st.column_config
     config = {
-        "date_text": cc.TextColumn(t("col_date_text", lang), width="small"),
+        "date_text": cc.TextColumn(t("col_date_text", lang), width="medium"),
         "date_start": cc.DateColumn(t("col_date_start", lang), format="YYYY-MM-DD", width="small"),
         "date_end": cc.DateColumn(t("col_date_end", lang), format="YYYY-MM-DD", width="small"),
         "granularity": cc.TextColumn(t("col_granularity", lang), width="small"),

@@ -34,8 +34,7 @@ from timeline.i18n import is_rtl, label, t
 SCATTERGL_THRESHOLD = 2_000      # points (or bars) per figure above which WebGL is used
 AGGREGATE_THRESHOLD = 20_000     # events in view above which counts are shown instead of events
 MAX_LANES = 40                   # busiest lanes kept; the rest share one "Other" lane
-BAR_OFFSET = 0.2                 # periods are drawn this far below the lane's line of day points
-BAR_WIDTH = 0.3
+BAR_WIDTH = 0.12                 # in lane units (a lane is 1)
 POINT_GRANULARITIES = frozenset({"day", "time"})
 DAY_MS = 86_400_000
 
@@ -235,8 +234,8 @@ def _hover_texts(ev: pd.DataFrame, lang: str) -> list[str]:
 def _base_layout(fig: go.Figure, lang: str, n_lanes: int, lanes_order: list[str], height: int | None) -> None:
     rtl = is_rtl(lang)
     fig.update_layout(
-        height=height or int(min(1800, max(420, 170 + 36 * n_lanes))),
-        margin=dict(l=10, r=10, t=70, b=10),
+        height=height or int(min(2000, max(320, 210 + 48 * n_lanes))),
+        margin=dict(l=10, r=10, t=100, b=10),   # room for a two-row legend under the modebar
         font=dict(family=FONT_FAMILY, size=13),
         hoverlabel=dict(align="right" if rtl else "left", font=dict(family=FONT_FAMILY, size=13),
                         namelength=-1),
@@ -334,18 +333,24 @@ def timeline_figure(frame: pd.DataFrame, lanes: str = "actor", color: str = "kin
 
     pos = long["pos"].to_numpy()
     lane_pos = {name: i for i, name in enumerate(order)}
-    lane = long["lane"].map(lane_pos).to_numpy(dtype=float)      # points on the lane's centre line
-    bar_lane = lane + BAR_OFFSET                                   # periods on a row just below
+    lane_i = long["lane"].map(lane_pos).to_numpy(dtype=float)
+    is_pt = point[pos]
+    lane, bar_lane = _lane_rows_y(lane_i, is_pt, start_ms[pos], end_ms[pos])
     ckey = long["color_key"].to_numpy(dtype=object)
     color_keys = list(pd.unique(long["color_key"]))
     if color == "kind":
         color_keys.sort(key=lambda k: list(KIND_COLORS).index(k) if k in KIND_COLORS else 99)
     cmap = _color_map(color_keys, color)
-    is_pt = point[pos]
     n_points, n_bars = int(is_pt.sum()), int((~is_pt).sum())
+    # one solid legend entry per colour; the data traces join its group (a click hides them all)
+    for key in color_keys:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=_color_label(key, color, lang),
+                                 legendgroup=key, showlegend=True, hoverinfo="skip",
+                                 marker=dict(symbol="square", size=12, color=cmap[key])))
+
     use_gl_points = n_points > scattergl_threshold
     use_gl_bars = n_bars > scattergl_threshold
-    shown_in_legend: set[str] = set()
+    shown_in_legend: set[str] = set(color_keys)   # the legend entries were added above
 
     # bars first, then points, so a day is never hidden under a year bar of another colour
     for geometry in ("bar", "point"):
@@ -410,6 +415,33 @@ def timeline_figure(frame: pd.DataFrame, lanes: str = "actor", color: str = "kin
         pad = max(pd.Timedelta(days=2), (hi - lo) * 0.03)
         fig.update_xaxes(range=[(lo - pad).isoformat(), (hi + pad).isoformat()])
     return _apply_range(fig, x_range)
+
+
+POINT_ROWS = (-0.08, -0.2, -0.32)   # y offsets in a lane for events on the same day (stacked upward)
+BAR_ROWS = (0.1, 0.24, 0.38)        # y offsets for periods, packed so overlapping ones do not hide
+
+
+def _lane_rows_y(lane: np.ndarray, is_pt: np.ndarray, start: np.ndarray, end: np.ndarray):
+    """y positions inside each lane: day points on rows above the centre (several events on one day
+    stack up), periods on rows below (greedy interval packing, so overlapping periods sit on separate
+    rows while there are rows left; beyond that they overlap on the last one)."""
+    y_pt = lane.copy()
+    y_bar = lane.copy()
+    if is_pt.any():
+        idx = np.flatnonzero(is_pt)
+        key = pd.DataFrame({"lane": lane[idx], "day": start[idx]})
+        rank = key.groupby(["lane", "day"], sort=False).cumcount().to_numpy()
+        y_pt[idx] = lane[idx] + np.asarray(POINT_ROWS)[np.minimum(rank, len(POINT_ROWS) - 1)]
+    if (~is_pt).any():
+        idx = np.flatnonzero(~is_pt)
+        order = idx[np.lexsort((start[idx], lane[idx]))]
+        row_end: dict[float, list[float]] = {}
+        for j in order:
+            ends = row_end.setdefault(lane[j], [-np.inf] * len(BAR_ROWS))
+            r = next((k for k, e in enumerate(ends) if e <= start[j]), len(BAR_ROWS) - 1)
+            ends[r] = max(ends[r], end[j])
+            y_bar[j] = lane[j] + BAR_ROWS[r]
+    return y_pt, y_bar
 
 
 def _add_gl_bars(fig, start, end, lane, ids, hover, c, st, name, key, showlegend) -> None:
