@@ -291,13 +291,30 @@ def sidebar_ingest(res: dict, lang: str) -> None:
 
 # --- sidebar: filters -----------------------------------------------------------------------------------
 
-FILTER_KEYS = ("f_actors", "f_dates", "f_dates_bounds", "f_sources", "f_docs", "f_gran", "f_tense", "f_pub", "f_undated",
-               "f_text")
+FILTER_KEYS = ("f_actors", "f_dates", "f_dates_bounds", "f_sources", "f_docs", "f_gran", "f_tense", "f_pub",
+               "f_undated", "f_text")
+
+
+def wkey(key: str, lang: str, default) -> str:
+    """The widget key for `key` in this language, seeded from the language-independent value.
+
+    A widget whose labels change with the language keeps showing the old labels (an Arabic chip in
+    the English UI), so each language gets its own widget; `key` itself holds the value across them."""
+    k = f"{key}.{lang}"
+    if k not in st.session_state:
+        st.session_state[k] = st.session_state.get(key, default)
+    return k
+
+
+def keep(key: str, value):
+    st.session_state[key] = value
+    return value
 
 
 def reset_filters() -> None:
-    for k in FILTER_KEYS:
-        st.session_state.pop(k, None)
+    for k in list(st.session_state.keys()):
+        if k.split(".")[0] in FILTER_KEYS:
+            del st.session_state[k]
     st.session_state.pop("x_range", None)
 
 
@@ -306,10 +323,14 @@ def sidebar_filters(opts: dict, lang: str) -> filters.FilterState:
     sb.subheader(t("filters", lang))
     actor_frame = opts["actors"]
     info = {a: (k, c) for a, k, c in zip(actor_frame["actor"], actor_frame["kind"], actor_frame["count"])}
-    chosen_actors = sb.multiselect(
-        t("actors", lang), options=list(actor_frame["actor"]), key="f_actors",
-        format_func=lambda a: actor_label(a, info, lang), placeholder=t("actors_placeholder", lang))
-    text = sb.text_input(t("search", lang), key="f_text", help=t("search_help", lang))
+    actor_names = list(actor_frame["actor"])
+    # drop remembered choices that no longer exist (another store, or filtered-out data)
+    st.session_state["f_actors"] = [a for a in st.session_state.get("f_actors", []) if a in info]
+    chosen_actors = keep("f_actors", sb.multiselect(
+        t("actors", lang), options=actor_names, key=wkey("f_actors", lang, []),
+        format_func=lambda a: actor_label(a, info, lang), placeholder=t("actors_placeholder", lang)))
+    text = keep("f_text", sb.text_input(t("search", lang), key=wkey("f_text", lang, ""),
+                                        help=t("search_help", lang)))
 
     date_from = date_to = None
     bounds = opts["bounds"]
@@ -320,30 +341,32 @@ def sidebar_filters(opts: dict, lang: str) -> filters.FilterState:
         current = st.session_state.get("f_dates")
         if current is None or (prev != bounds and tuple(current) == tuple(prev or ())):
             st.session_state["f_dates"] = bounds
+            for lg in LANGS:
+                st.session_state.pop(f"f_dates.{lg}", None)
         st.session_state["f_dates_bounds"] = bounds
-        picked = sb.date_input(t("date_range", lang), min_value=dt.date(1800, 1, 1),
-                               max_value=dt.date(2200, 12, 31), key="f_dates")
+        picked = keep("f_dates", sb.date_input(t("date_range", lang), min_value=dt.date(1800, 1, 1),
+                                               max_value=dt.date(2200, 12, 31),
+                                               key=wkey("f_dates", lang, bounds)))
         if isinstance(picked, (tuple, list)) and len(picked) == 2:
             if tuple(picked) != tuple(bounds):   # the full span is no filter (keeps new data visible)
                 date_from, date_to = picked
 
+    def multi(key: str, label_key: str, options: list, fmt) -> list:
+        st.session_state[key] = [o for o in st.session_state.get(key, []) if o in options]
+        return keep(key, sb.multiselect(t(label_key, lang), options=options, key=wkey(key, lang, []),
+                                        format_func=fmt, placeholder=t("all", lang)))
+
     sources = opts["sources"]
-    chosen_sources = sb.multiselect(t("sources", lang), options=list(sources.index), key="f_sources",
-                                    format_func=lambda s: f"{s} · {sources.get(s, 0)}",
-                                    placeholder=t("all", lang))
+    chosen_sources = multi("f_sources", "sources", list(sources.index), lambda s: f"{s} · {sources.get(s, 0)}")
     docs = opts["documents"]
     titles = {d: (ti or d) for d, ti in zip(docs["document_id"], docs["title"])}
-    chosen_docs = sb.multiselect(t("documents", lang), options=list(docs["document_id"]), key="f_docs",
-                                 format_func=lambda d: titles.get(d, d)[:70], placeholder=t("all", lang))
+    chosen_docs = multi("f_docs", "documents", list(docs["document_id"]), lambda d: titles.get(d, d)[:70])
     grans = opts["granularities"]
-    chosen_grans = sb.multiselect(t("granularity", lang), options=list(grans.index), key="f_gran",
-                                  format_func=lambda g: f"{label('gran', g, lang)} · {grans.get(g, 0)}",
-                                  placeholder=t("all", lang))
-    tense_opts = list(opts["tenses"].index)
-    chosen_tenses = sb.multiselect(t("tense", lang), options=tense_opts, key="f_tense",
-                                   format_func=lambda x: label("tense", x, lang), placeholder=t("all", lang))
-    include_pub = sb.toggle(t("include_published", lang), value=True, key="f_pub")
-    include_undated = sb.toggle(t("include_undated", lang), value=True, key="f_undated")
+    chosen_grans = multi("f_gran", "granularity", list(grans.index),
+                         lambda g: f"{label('gran', g, lang)} · {grans.get(g, 0)}")
+    chosen_tenses = multi("f_tense", "tense", list(opts["tenses"].index), lambda x: label("tense", x, lang))
+    include_pub = keep("f_pub", sb.toggle(t("include_published", lang), key=wkey("f_pub", lang, True)))
+    include_undated = keep("f_undated", sb.toggle(t("include_undated", lang), key=wkey("f_undated", lang, True)))
     sb.button(t("reset_filters", lang), on_click=reset_filters)
     return filters.FilterState(
         actors=tuple(chosen_actors), date_from=date_from, date_to=date_to,
@@ -473,10 +496,12 @@ def main() -> None:
     opts = load_options(DB_PATH, version)
     state = sidebar_filters(opts, lang)
     st.sidebar.subheader(t("display", lang))
-    lanes = st.sidebar.radio(t("lanes", lang), ["actor", "article"], key="lanes", horizontal=True,
-                             format_func=lambda v: t(f"lanes_{v}", lang))
-    color = st.sidebar.radio(t("color_by", lang), ["kind", "source"], key="color", horizontal=True,
-                             format_func=lambda v: t(f"color_{v}", lang))
+    lanes = keep("lanes", st.sidebar.radio(t("lanes", lang), ["actor", "article"], horizontal=True,
+                                           key=wkey("lanes", lang, "actor"),
+                                           format_func=lambda v: t(f"lanes_{v}", lang)))
+    color = keep("color", st.sidebar.radio(t("color_by", lang), ["kind", "source"], horizontal=True,
+                                           key=wkey("color", lang, "kind"),
+                                           format_func=lambda v: t(f"color_{v}", lang)))
 
     st.title(t("app_title", lang))
     if report:

@@ -252,7 +252,7 @@ def _base_layout(fig: go.Figure, lang: str, n_lanes: int, lanes_order: list[str]
     fig.update_yaxes(type="linear", tickmode="array", tickvals=list(range(len(lanes_order))),
                      ticktext=list(lanes_order), range=[n - 0.5, -0.5], fixedrange=True,
                      side="right" if rtl else "left", showgrid=False, zeroline=False, automargin=True,
-                     title=None)
+                     tickfont=dict(size=13, color="#222"), title=None)
     # zebra bands tell the lanes apart without grid lines running through the points
     fig.update_layout(shapes=[dict(type="rect", xref="paper", x0=0, x1=1, yref="y", y0=i - 0.5, y1=i + 0.5,
                                    fillcolor="#f4f6f9", line_width=0, layer="below")

@@ -84,7 +84,7 @@ def test_fresh_store_shows_the_seed_timeline(seeded_db):
 def test_actor_filter_narrows_table_and_csv_holds_only_those_rows(seeded_db, media):
     at = run_app()
     before = len(table(at))
-    at.multiselect(key="f_actors").select(PUTIN).run()
+    at.multiselect(key="f_actors.ar").select(PUTIN).run()
     assert not at.exception
     rows = table(at)
     assert 0 < len(rows) < before
@@ -103,7 +103,7 @@ def test_actor_filter_narrows_table_and_csv_holds_only_those_rows(seeded_db, med
 def test_text_search_ignores_hamza_and_ta_marbuta(seeded_db):
     at = run_app()
     total = len(table(at))
-    at.text_input(key="f_text").input("الاسلحه").run()       # typed without hamza, ta marbuta as ha
+    at.text_input(key="f_text.ar").input("الاسلحه").run()       # typed without hamza, ta marbuta as ha
     found = table(at)
     assert 0 < len(found) < total
     assert all("الأسلحة" in d or "أسلحة" in d for d in found["description"])
@@ -112,14 +112,19 @@ def test_text_search_ignores_hamza_and_ta_marbuta(seeded_db):
 def test_toggles_english_interface_and_article_lanes(synthetic_db):
     at = run_app()
     total = len(table(at))
-    at.toggle(key="f_undated").set_value(False).run()
+    at.toggle(key="f_undated.ar").set_value(False).run()
     assert table(at)["date_start"].notna().all() and len(table(at)) < total
+    at.radio(key="lanes.ar").set_value("article").run()
     at.radio(key="lang").set_value("en").run()
-    at.radio(key="lanes").set_value("article").run()
-    at.radio(key="color").set_value("source").run()
+    # choices made in Arabic carry over to the English widgets
+    assert at.radio(key="lanes.en").value == "article"
+    assert at.toggle(key="f_undated.en").value is False
+    at.radio(key="color.en").set_value("source").run()
     assert not at.exception
     assert at.title[0].value == "Event timeline"
     assert len(at.get("plotly_chart")) == 1
+    at.radio(key="lang").set_value("ar").run()
+    assert at.radio(key="color.ar").value == "source"
 
 
 def test_upload_stores_good_files_and_names_the_bad_ones(synthetic_db):
@@ -134,7 +139,7 @@ def test_upload_stores_good_files_and_names_the_bad_ones(synthetic_db):
     errors = " ".join(e.value for e in at.error)
     assert "broken.txt" in errors and "bad.jsonl:1" in errors
     assert len(table(at)) > total
-    at.multiselect(key="f_actors").select("رجب طيب أردوغان").run()
+    at.multiselect(key="f_actors.ar").select("رجب طيب أردوغان").run()
     assert any("4 مارس 2024" == d for d in table(at)["date_text"])
 
 
