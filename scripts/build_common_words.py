@@ -55,7 +55,11 @@ def name_words() -> set[str]:
                 for fld in ("canonical", "name", "aliases", "variants", "short"):
                     v = item.get(fld) or []
                     for name in [v] if isinstance(v, str) else v:
-                        keep.update(_norm(str(name)).split())
+                        words = _norm(str(name)).split()
+                        # every word of a person's name; only one-word names of places and bodies
+                        # (the words of "جنوب أفريقيا" or "محطة ..." stay common)
+                        if section == "people" or len(words) == 1:
+                            keep.update(words)
     return keep
 
 

@@ -358,9 +358,11 @@ def _load_cached(actors_dir: str, paths: tuple[str, ...], _stamps: tuple[float, 
 # Finding mentions
 
 _TOKEN = re.compile(r"[ \t\u00a0]*([^\W\d_]+)")
+_PREV_WORD = re.compile(r"([^\W\d_]+)[ \t\u00a0]+$")
 _NEXT = re.compile(r"[ \t\u00a0]*(\S)")
 _BOUNDARY_PUNCT = set("،,:؛;.!؟?\"«»“”()[]\n-–—/")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a]+$")
+_NASAB = {"بن", "ابن", "بنت", "ولد", "ال", "ابو", "ابي", "ابا"}
 _SHORT_NAME_PARTS = {"كي", "لي", "ني", "سي", "مي"}   # end East Asian names, also function words
 _FUTURE_VERB = re.compile("س[يتن][^ا]{3,}(?:ان|ون|وا)$")
 _TANWEEN = re.compile("[\u064b-\u064d]")
@@ -405,7 +407,7 @@ class _Scanner:
         t = self.t
         if len(tok) < 2 or not _ARABIC_WORD.match(tok):
             return False
-        if tok in t.given and tok not in t.stopwords:
+        if tok in t.given and tok not in t.stopwords and not tok.startswith("ال"):
             return True
         if tok in t.not_names:
             return False
@@ -428,6 +430,8 @@ class _Scanner:
             return False  # a dual or plural of a common noun: مصدران، مسؤولين
         if tok[0] in "وف" and tok[1:] in t.not_names:
             return False  # ووزير، فقال
+        if tok[0] in "بلك" and len(tok) > 3 and tok[1:] in t.common:
+            return False  # بميدالية، لحظة
         if _FUTURE_VERB.match(tok):
             return False  # سيجتمعان، ستعقدون
         if len(tok) > 4 and tok.endswith(("ها", "هم", "هما", "كم")):
@@ -454,8 +458,19 @@ class _Scanner:
             prev = toks[-1][2] if toks else None
             if _TANWEEN.search(self.original, self.norm.original(ts), self.norm.original(te)):
                 break  # tanween marks an indefinite common noun: إنذاراً
-            if tok == "علي" and self.original[self.norm.original(te) - 1] == "ى":
-                break  # the preposition على
+            if tok == "علي":
+                if self.original[self.norm.original(te) - 1] == "ى" or not toks:
+                    break  # the preposition على (a name written علي goes on a name: علي بن أحمد)
+                toks.append(tk)
+                p = te
+                continue
+            if prev in _NASAB and tok not in self.t.stopwords and _ARABIC_WORD.match(tok) \
+                    and len(tok) > 1 and ts not in self.at:
+                toks.append(tk)   # محمد بن عطية، عبد الرحمن آل رشي: after بن any word is a name
+                p = te
+                if tok.startswith("ال") and tok not in self.t.particles:
+                    break
+                continue
             if len(tok) >= 5 and tok.endswith("ات"):
                 break  # a feminine plural: عبارات، معدلات
             if not toks and tok[0] in "لب" and (tok.endswith("ه") or (first_no_lam and len(tok) > 4)):
@@ -463,7 +478,7 @@ class _Scanner:
             if toks and tok[0] == "ل" and len(tok) >= 4:
                 break  # "لعدد"، "لموقف": a prepositional phrase after the name
             if not toks and (tok[:2] in ("يت", "تت", "نت") or (
-                    tok[0] == "و" and len(tok) > 4 and self.is_name_token(tok[1:], None))):
+                    tok[0] == "و" and len(tok) > 4 and (tok[1:] in self.t.common or tok[1:] in self.t.given))):
                 break  # an imperfect verb (نتوقع) or a coordinated word (ودعم، وعثمان)
             if not toks and tok in self.t.connectors and tok not in ("عبد", "ابو", "ابن", "بن"):
                 break
@@ -517,7 +532,13 @@ class _Scanner:
                     sporty = self.t.sport_re.search(self.s) is not None
                 if not sporty:
                     continue
-            self.add(_Span(m.start(2), m.end(2), entry, entry.kind, "gazetteer", m.start(1)))
+            a, b = m.start(2), m.end(2)
+            if entry.kind == ORGANIZATION and " " in m.group(2):
+                head, rest = m.group(2).split(None, 1)
+                if head in self.t.descriptor_heads or (head in self.t.descriptor_heads_indef
+                                                       and not rest.startswith("ال")):
+                    a = self.token(m.start(2) + len(head))[0]   # "حركة حماس" → حماس
+            self.add(_Span(a, b, entry, entry.kind, "gazetteer", m.start(1) if a == m.start(2) else a))
         # a known organization + a demonym is one name: الهلال الأحمر الإماراتي، الأهلي المصري
         for sp in list(self.spans):
             if sp.kind != ORGANIZATION:
@@ -527,9 +548,14 @@ class _Scanner:
                 continue
             nxt = self.at.get(tk[0])
             if nxt is not None and nxt is not sp and self.is_demonym(nxt) and nxt.token_start == nxt.start \
-                    and self.s.startswith("ال", nxt.start):
+                    and self.s.startswith("ال", nxt.start) and not self.after_descriptor(sp.token_start):
                 self.remove(nxt)
                 self.add(_Span(sp.start, nxt.end, sp.entry, ORGANIZATION, "gazetteer", sp.token_start))
+
+    def after_descriptor(self, pos: int) -> bool:
+        """Whether the word before pos is a descriptor head (شركة، نادي، صحيفة ...)."""
+        m = _PREV_WORD.search(self.s, 0, pos)
+        return bool(m) and (m.group(1) in self.t.descriptor_heads or m.group(1) in self.t.descriptor_heads_indef)
 
     def is_demonym(self, sp: "_Span") -> bool:
         return sp.kind == COUNTRY and sp.entry is not None and sp.entry.place is None \
@@ -556,8 +582,15 @@ class _Scanner:
     def organizations(self, triggers) -> None:
         t = self.t
         for word_start, start, end, word in triggers:
-            if word_start in self.at:
-                continue
+            known = self.at.get(word_start)
+            if known is not None:
+                # "مجلس الأمن القومي", "مجلس النواب اللبناني": a known name + a nisba adjective is longer
+                if known.kind != ORGANIZATION or known.start != start or known.entry is None:
+                    continue
+                nt = self.token(known.end)
+                if not nt or not nt[2].startswith("ال") or not nt[2].endswith(("ي", "يه")) \
+                        or nt[2] in t.time_words or nt[2] in t.stopwords:
+                    continue
             if word in t.org_heads:
                 self._org_after_head(start, end, word)
             elif word in t.strict_org_heads:
@@ -585,9 +618,16 @@ class _Scanner:
         t = self.t
         descriptor = head in t.descriptor_heads or head in t.descriptor_heads_indef
         p, last, count = end, None, 0
-        name_start = None
+        name_start = None           # where a proper name (no article) begins
         after_demonym = lam_phrases = 0
         demonym_at_end = False
+
+        def take(new_end: int, n: int = 1) -> None:
+            nonlocal last, p, count, demonym_at_end
+            last = p = new_end
+            count += n
+            demonym_at_end = False
+
         while count < 7:
             tk = self.token(p)
             if not tk:
@@ -600,69 +640,81 @@ class _Scanner:
                 if self.is_demonym(known):
                     if not self.s.startswith("ال", known.start) or after_demonym:
                         break  # an indefinite adjective ("وكالة روسية") does not name the body
-                    if descriptor and last is not None:
+                    if descriptor and name_start is not None:
                         break  # شركة هاليبرتون الأمريكية → هاليبرتون
+                    if head in t.descriptor_heads and last is not None:
+                        break  # نادي الشارقة الإماراتي → الشارقة
+                    take(known.end)
                     after_demonym = 1
                     demonym_at_end = True
-                elif after_demonym:
+                    continue
+                if after_demonym:
                     break
                 if count == 0 and descriptor and known.kind == ORGANIZATION:
-                    return  # شركة مايكروسوفت: the known name stands alone
-                last = p = known.end
-                count += 1
+                    # شركة مايكروسوفت: the known name stands alone, with its ل-genitive if any
+                    nt = self.token(known.end)
+                    if nt and nt[2].startswith("لل") and self._org_word("ال" + nt[2][2:]):
+                        self.add(_Span(known.start, nt[1], None, ORGANIZATION, "rule", known.start))
+                    return
+                take(known.end)
                 continue
-            demonym_at_end = False
             word = self._definite(tok)
             nxt = self.token(te)
             nxt_def = self._definite(nxt[2]) if nxt else None
             if after_demonym:
                 # after the demonym only a ل-genitive: الاتحاد الجزائري لكرة القدم
+                if lam_phrases:
+                    break
                 if tok[0] == "ل" and not tok.startswith("لل") and len(tok) > 2 and nxt_def \
-                        and self._org_word(nxt_def) and not lam_phrases:
-                    last = p = nxt[1]
-                    count += 2
+                        and self._org_word(nxt_def):
+                    take(nxt[1], 2)
                     lam_phrases += 1
                     continue
-                if tok.startswith("لل") and word and self._org_word(word) and not lam_phrases:
-                    last = p = te
-                    count += 1
+                if tok.startswith("لل") and word and self._org_word(word):
+                    take(te)
                     lam_phrases += 1
                     continue
                 break
-            if word and self._org_word(word) and not (descriptor and last is not None and count
-                                                      and not tok.startswith("لل") and word in t.demonyms):
-                last = p = te
-                count += 1
+            if count == 0 and not descriptor and (tok in t.org_heads or tok in t.given
+                                                  or tok in t.weak_given or tok in _HONORIFICS):
+                if tok in t.org_heads:
+                    take(te)    # حزب حركة الشعب، هيئة قناة السويس
+                    continue
+                # named after a person: مؤسسة عبد الحميد شومان، جامعة الملك سعود، مستشفى ناصر
+                q = te if tok in _HONORIFICS else ts
+                name = self.read_name(q, max_tokens=3)
+                if name:
+                    take(name[1], len(name[2]))
+                break
+            if word and self._org_word(word) and name_start is None:
+                take(te)
                 continue
-            if tok.startswith("وال") and last is not None and self._org_word(tok[1:]):
-                last = p = te   # حزب العدالة والتنمية، للتعبئة العامة والإحصاء
-                count += 1
+            if tok.startswith("وال") and last is not None and self._org_word(tok[1:]) and name_start is None:
+                take(te)   # حزب العدالة والتنمية، للتعبئة العامة والإحصاء
                 continue
             if last is not None and tok[0] == "ل" and not tok.startswith("لل") and len(tok) > 2 \
                     and nxt_def and self._org_word(nxt_def) and tok[1:] not in t.stopwords:
-                last = p = nxt[1]   # مجلس التعاون لدول الخليج العربية، ... لكرة القدم
-                count += 2
+                take(nxt[1], 2)   # مجلس التعاون لدول الخليج العربية، ... لكرة القدم
                 continue
+            if last is not None and word and tok.startswith("لل") and name_start is not None:
+                take(te)    # مجموعة أوراسكوم للإنشاءات
+                break
             if tok in _CONSTRUCT_ORG and nxt_def:
-                last = p = nxt[1]   # قوات خفر السواحل، المرصد السوري لحقوق الإنسان
-                count += 2
+                take(nxt[1], 2)   # قوات خفر السواحل، المرصد السوري لحقوق الإنسان
                 continue
-            if (head in t.descriptor_heads or head in t.descriptor_heads_indef or head in t.org_heads) \
-                    and not word and count < 3 and (last is None or name_start is not None):
+            if not word and count < 3 and (last is None or name_start is not None):
                 # a proper name: شركة توتال إنرجيز، منظمة أوبك، مجموعة أوراسكوم للإنشاءات
                 nxt_known = self.at.get(nxt[0]) if nxt else None
                 if last is None and nxt_known is not None and nxt_known.kind in (COUNTRY, LOCATION) \
                         and not self.is_demonym(nxt_known) and tok not in t.stopwords and len(tok) > 2 \
                         and _ARABIC_WORD.match(tok) and nxt_known.token_start == nxt_known.start:
-                    name_start = name_start if name_start is not None else ts
-                    last = p = nxt_known.end   # شركة نفط الكويت، موانئ دبي
-                    count += 2
+                    name_start = ts
+                    take(nxt_known.end, 2)   # شركة نفط الكويت، موانئ دبي
                     continue
                 if self.is_name_token(tok, None) and tok not in t.given and not self.token_is_verbish(tok):
                     if name_start is None:
                         name_start = ts
-                    last = p = te
-                    count += 1
+                    take(te)
                     continue
             break
         if last is None:
@@ -673,11 +725,11 @@ class _Scanner:
         elif head in t.descriptor_heads and not strict:
             nt = self.token(end)
             span_start = nt[0] if nt else start
-        if strict and count < 2 and not demonym_at_end and not lam_phrases:
-            return
+        if strict and count < 2:
+            return  # "الشركة اللبنانية" is no name; "المجلس الوطني الكردي" is
         if span_start >= last:
             return
-        self.add(_Span(span_start, last, None, ORGANIZATION, "rule", start if span_start == start else span_start))
+        self.add(_Span(span_start, last, None, ORGANIZATION, "rule", span_start))
 
     def token_is_verbish(self, tok: str) -> bool:
         return tok[:1] in "يتن" and len(tok) > 3 and tok in self.t.common
@@ -777,6 +829,20 @@ class _Scanner:
         s0 = start if inclusive else toks[0][0]
         self.add(_Span(s0, toks[-1][1], None, LOCATION, "rule", s0))
 
+    def demonym_names(self) -> None:
+        """A definite demonym used as a noun before a name: أمام التشيكية ماركيتا فوندروسوفا."""
+        t = self.t
+        for sp in list(self.spans):
+            if not self.is_demonym(sp) or sp.token_start != sp.start or not self.s.startswith("ال", sp.start):
+                continue
+            tk = self.token(sp.end)
+            if not tk or tk[0] in self.at or tk[2] in t.common or tk[2] in t.weak_given:
+                continue
+            name = self.read_name(tk[0], max_tokens=3)
+            if name and len(name[2]) >= 2 and not any(w in t.common for w in name[2]) \
+                    and self.ends_clause(name[1]):
+                self._add_person(*name)
+
     def given_names(self) -> None:
         """A given name followed by a name-shaped word opens a person's name: يوسف النصيري، جون كيربي."""
         t = self.t
@@ -833,7 +899,7 @@ class _Scanner:
             break
         if needs_complement and not complements:
             return
-        name = self.read_name(p, first_no_lam=complements > 0)
+        name = self.read_name(p, max_tokens=5, first_no_lam=complements > 0)
         if name:
             self._add_person(*name)
 
@@ -972,6 +1038,7 @@ def find_mentions(text: str, table: AliasTable | None = None) -> list[ActorMenti
     sc.places(trig)
     sc.people(trig)
     sc.given_names()
+    sc.demonym_names()
     sc.short_forms()
     return sc.mentions()
 
