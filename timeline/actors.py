@@ -475,7 +475,8 @@ class _Scanner:
                 break  # a feminine plural: عبارات، معدلات
             if not toks and tok[0] in "لب" and (tok.endswith("ه") or (first_no_lam and len(tok) > 4)):
                 break  # "الرئيس التنفيذي لأرسنال": ل/ب + a noun after a complement
-            if toks and tok[0] == "ل" and len(tok) >= 4:
+            if toks and tok[0] == "ل" and len(tok) >= 4 and (tok[1:] in self.t.not_names or tok.startswith("لل")
+                                                             or tok[1:] in self.t.given):
                 break  # "لعدد"، "لموقف": a prepositional phrase after the name
             if not toks and (tok[:2] in ("يت", "تت", "نت") or (
                     tok[0] == "و" and len(tok) > 4 and (tok[1:] in self.t.common or tok[1:] in self.t.given))):
@@ -555,7 +556,11 @@ class _Scanner:
     def after_descriptor(self, pos: int) -> bool:
         """Whether the word before pos is a descriptor head (شركة، نادي، صحيفة ...)."""
         m = _PREV_WORD.search(self.s, 0, pos)
-        return bool(m) and (m.group(1) in self.t.descriptor_heads or m.group(1) in self.t.descriptor_heads_indef)
+        if not m:
+            return False
+        w = m.group(1)
+        heads = self.t.descriptor_heads | self.t.descriptor_heads_indef
+        return w in heads or (w[0] in "وفبلك" and w[1:] in heads)
 
     def is_demonym(self, sp: "_Span") -> bool:
         return sp.kind == COUNTRY and sp.entry is not None and sp.entry.place is None \
@@ -642,14 +647,25 @@ class _Scanner:
                         break  # an indefinite adjective ("وكالة روسية") does not name the body
                     if descriptor and name_start is not None:
                         break  # شركة هاليبرتون الأمريكية → هاليبرتون
-                    if head in t.descriptor_heads and last is not None:
-                        break  # نادي الشارقة الإماراتي → الشارقة
+                    if head in _NO_DEMONYM_HEADS and last is not None:
+                        break  # نادي الشارقة الإماراتي → الشارقة; حزب الأمة القومي السوداني
                     take(known.end)
                     after_demonym = 1
                     demonym_at_end = True
                     continue
                 if after_demonym:
                     break
+                if known.kind in (COUNTRY, LOCATION):
+                    take(known.end)
+                    nt = self.token(known.end)
+                    if nt and nt[2].startswith("ال") and (nt[2] in _ORG_SUFFIX_ADJ or (
+                            nt[2].endswith(("ي", "يه")) and nt[2] not in t.time_words
+                            and self.at.get(nt[0]) is None)):
+                        take(nt[1])   # بنك الكويت الوطني، بترول أبوظبي الوطنية
+                    nt2 = self.token(p)
+                    if not nt2 or not (nt2[0] in self.at or nt2[2].startswith("لل")):
+                        break   # شرطة دبي القبض: a definite noun after the place is no part of the name
+                    continue
                 if count == 0 and descriptor and known.kind == ORGANIZATION:
                     # شركة مايكروسوفت: the known name stands alone, with its ل-genitive if any
                     nt = self.token(known.end)
@@ -686,7 +702,7 @@ class _Scanner:
                 if name:
                     take(name[1], len(name[2]))
                 break
-            if word and self._org_word(word) and name_start is None:
+            if word and self._org_word(word) and (name_start is None or word in _ORG_SUFFIX_ADJ):
                 take(te)
                 continue
             if tok.startswith("وال") and last is not None and self._org_word(tok[1:]) and name_start is None:
@@ -737,6 +753,9 @@ class _Scanner:
     def _org_with_demonym(self, start: int, end: int, head: str) -> None:
         """الجيش الروسي، القوات المسلحة الأوكرانية، البنك المركزي المصري: up to a demonym that agrees
         with the head ("وزير الخارجية الأردني" names no ministry: الأردني agrees with وزير)."""
+        m = _PREV_WORD.search(self.s, 0, start)
+        if m and m.group(1) in self.t.construct_titles:
+            return  # وزيرة الخارجية الإيطالية: the title's complement, not the ministry
         feminine = head.endswith(("ه", "ات"))
         p = end
         for _ in range(3):
@@ -772,6 +791,11 @@ class _Scanner:
         tk = self.token(end)
         if not tk:
             return
+        if inclusive and _norm_text(self.s, start, end) in _STREET_HEADS and tk[0] not in self.at \
+                and tk[2].startswith("ال") and len(tk[2]) > 3 and tk[2] not in t.time_words \
+                and tk[2] not in t.stopwords and tk[2] not in t.titles:
+            self.add(_Span(start, tk[1], None, LOCATION, "rule", start))   # ميدان التحرير، ساحة النجمة
+            return
         known = self.at.get(tk[0])
         if known is not None and not inclusive and self.is_demonym(known) and known.token_start == known.start:
             tk = self.token(known.end)    # العاصمة الكينية نيروبي
@@ -787,6 +811,8 @@ class _Scanner:
                     after = self.token(known.end)
                     if after and after[2] in ("المالي", "الماليه"):
                         self.add(_Span(start, after[1], None, ORGANIZATION, "rule", start))  # سوق دبي المالي
+                    elif after and after[2] in _PLACE_ADJ and after[0] not in self.at:
+                        self.add(_Span(start, after[1], None, LOCATION, "rule", start))  # مطار دمشق الدولي
                     else:
                         self.add(_Span(start, known.end, None, LOCATION, "rule", start))
             elif known.kind == ORGANIZATION and known.entry is not None and known.entry.sport:
@@ -888,6 +914,10 @@ class _Scanner:
                 p = known.end
                 complements += 1
                 continue
+            if complements and tok in t.construct_titles and (tok in t.given or tok in t.weak_given):
+                nt = self.token(te)
+                if nt and not nt[2].startswith("ال") and nt[0] not in self.at:
+                    break   # وزير الاقتصاد اللبناني أمين سلام: أمين is the name here
             if tok == "باسم" or tok.startswith("ال") or (
                     tok[:1] in "ولبف" and tok[1:3] in ("ال", "لل")) or tok.startswith("لل") \
                     or tok in t.construct_titles or tok in _CONSTRUCT_NOUNS:
@@ -995,6 +1025,14 @@ _TITLE_ADJECTIVES = {_norm(w) for w in (
 _CONSTRUCT_ORG = {_norm(w) for w in ("خفر", "حرس", "حقوق", "شؤون", "قوى", "أمن", "دول", "رعاية", "تنمية")}
 _ORDINALS = {_norm(w) for w in ("الأول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن",
                                  "التاسع", "العاشر", "الكبير", "الجديد", "الجديدة", "القديم", "القديمة")}
+_NO_DEMONYM_HEADS = {_norm(w) for w in ("نادي", "فريق", "صحيفة", "جريدة", "مجلة", "قناة", "حزب", "حركة",
+                                         "تيار", "جماعة", "ائتلاف", "تحالف", "جبهة")}
+_ORG_SUFFIX_ADJ = {_norm(w) for w in ("الوطنية", "الوطني", "العالمية", "الدولية", "الدولي", "القابضة", "المتحدة",
+                                       "العقارية", "الأهلي", "الأهلية", "الإسلامي", "الإسلامية", "التجاري",
+                                       "التجارية", "العربي", "العربية", "الأول", "المركزي")}
+_PLACE_ADJ = {_norm(w) for w in ("الدولي", "الكبير", "الكبرى", "القديمة", "القديم", "الجديد", "الجديدة",
+                                  "المركزي", "الرئيسي", "الشرقي", "الغربي", "الشمالي", "الجنوبي")}
+_STREET_HEADS = {_norm(w) for w in ("ميدان", "ساحة", "شارع")}
 _HONORIFICS = {_norm(w) for w in ("الشيخ", "الملك", "الأمير", "الإمام", "الرئيس", "السلطان", "الشهيد")}
 # Adjectives that may sit inside an organization's name although they are stopwords for names.
 _ORG_ADJECTIVES = {_norm(w) for w in ("العام", "العامة", "الأعلى", "الخاص", "الخاصة", "الأول", "الأولى",
