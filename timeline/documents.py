@@ -57,6 +57,7 @@ MAX_TEXT_BYTES = 50 * 1024 * 1024   # one article; bigger plain files are almost
 SNIFF_BYTES = 64 * 1024
 PARQUET_BATCH = 512
 DATELINE_LINES = 6                  # a dateline sits in the first lines (title, subtitle, author)
+DATELINE_CHARS = 4000               # ... and near the start: a date further in is no dateline
 YEAR_RANGE = (1800, 2200)           # outside it a "date" is a number, not a publication date
 
 ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -434,7 +435,9 @@ def _find_dateline(text: str) -> tuple[dt.date, str, tuple[int, int], int] | Non
     lines = [(s, e) for s, e in _lines(text) if text[s:e].strip()][:DATELINE_LINES]
     if not lines:
         return None
-    head = text[:lines[-1][1]]
+    # A bounded head: a text without line breaks is one huge "first line", and tagging all of it
+    # here cost as much as the whole extraction (and GBs of memory on a 50 MB file).
+    head = text[:min(lines[-1][1], DATELINE_CHARS)]
     candidates = _fast_dates(head) + _tagged_dates(head)
     candidates.sort(key=lambda c: c.start)
     for c in candidates:
@@ -589,7 +592,16 @@ def _plausible_arabic(text: str) -> bool:
     if len(arabic) < 2 or len(arabic) < 0.9 * len(non_ascii):
         return False
     letters = [c for c in arabic if "\u0621" <= c <= "\u064a"]
-    return bool(letters) and sum(c in "طظ" for c in letters) / len(letters) < 0.3
+    if not letters:
+        return False
+    # Mojibake is lead byte + continuation byte: ط or ظ (D8, D9) each followed by what cp1256 makes
+    # of 0x80-0xBF. Real Arabic may be full of ط and ظ ("طائرة ظل"), but not in that pairing.
+    leads = sum(c in "طظ" for c in letters)
+    pairs = sum(1 for a, b in zip(text, text[1:]) if a in "طظ" and b in _CP1256_CONTINUATION)
+    return pairs < 0.5 * leads if leads else True
+
+
+_CP1256_CONTINUATION = frozenset(bytes(range(0x80, 0xC0)).decode("cp1256", errors="replace")) - {"\ufffd"}
 
 
 def _control_ratio(text: str) -> float:
