@@ -244,7 +244,8 @@ def _base_layout(fig: go.Figure, lang: str, n_lanes: int, lanes_order: list[str]
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right" if rtl else "left",
                     x=1 if rtl else 0, groupclick="toggleitem"),
         plot_bgcolor="white",
-        uirevision="timeline",   # keeps zoom/legend state across Streamlit reruns
+        uirevision="timeline",   # keeps the user's zoom/legend state across Streamlit reruns
+        dragmode="zoom",         # drag to zoom the time axis (lanes are fixed); box select is in the modebar
     )
     # lanes are numbers 0..n-1 labelled with their names (not a categorical axis), so that within a
     # lane the periods can sit on their own row just under the day points instead of covering them
@@ -467,6 +468,8 @@ def lane_name(fig: go.Figure, y: float) -> str:
 
 
 def _apply_range(fig: go.Figure, x_range) -> go.Figure:
+    # a new zoom window from the app must win over the zoom kept in the browser
+    fig.update_layout(uirevision=f"timeline-{x_range}")
     if x_range is not None and x_range[0] is not None and x_range[1] is not None:
         fig.update_xaxes(range=[pd.Timestamp(x_range[0]).isoformat(), pd.Timestamp(x_range[1]).isoformat()])
     return fig
@@ -563,7 +566,10 @@ def _aggregated_figure(ev, long, order, lang, height, x_range) -> go.Figure:
     # WebGL traces are not drawn in the range slider, which would be an empty strip here; zooming
     # is done by selecting cells (the app redraws), so the range buttons go too
     fig.update_xaxes(rangeslider_visible=False, rangeselector_visible=False)
-    fig.update_layout(meta={"aggregated": True, "bin": bin_}, margin=dict(t=90))
+    # dragging across a period selects it (the app then redraws it as single events); a client-side
+    # zoom would only magnify the counts
+    fig.update_layout(meta={"aggregated": True, "bin": bin_}, margin=dict(t=90), dragmode="select",
+                      selectdirection="h")
     return _apply_range(fig, x_range)
 
 
@@ -579,7 +585,8 @@ def figure_png(fig: go.Figure, width: int = 1400, height: int | None = None) -> 
     if "BROWSER_PATH" not in os.environ and os.path.exists("/usr/bin/chromium"):
         os.environ["BROWSER_PATH"] = "/usr/bin/chromium"
     fig = go.Figure(fig)
-    fig.update_layout(xaxis_rangeslider_visible=False)   # the slider wastes space on paper
+    # slider and range buttons are controls: on paper they only take space
+    fig.update_layout(xaxis_rangeslider_visible=False, xaxis_rangeselector_visible=False)
     return fig.to_image(format="png", width=width, height=height or fig.layout.height or 600, scale=1)
 
 

@@ -202,3 +202,13 @@ def test_periods_sit_on_their_own_row_under_the_day_points():
     by_id = {row[0]: tr for tr in event_traces(fig) for row in tr.customdata}
     point_y, bar_y = by_id["e1"].y[0], by_id["y"].y[0]
     assert point_y != bar_y and lane_name(fig, point_y) == lane_name(fig, bar_y)
+
+
+def test_lanes_beyond_the_limit_are_folded_into_other():
+    events = [event(event_id=f"e{i}", actors=[f"فاعل {i}"], actor_kinds=["person"]) for i in range(60)]
+    events += [event(event_id=f"x{i}", actors=["فاعل 0"], actor_kinds=["person"]) for i in range(3)]
+    fig = timeline_figure(frame_of(*events), max_lanes=10)
+    lanes = list(fig.layout.yaxis.ticktext)
+    assert len(lanes) == 10 and lanes[0] == "فاعل 0" and lanes[-1] == "أخرى (51)"
+    assert fig.layout.meta["folded_lanes"] == 51
+    assert ids_in(fig) == {f"e{i}" for i in range(60)} | {f"x{i}" for i in range(3)}

@@ -253,3 +253,40 @@ def test_article_html_is_shown_as_text_never_run(page, hostile_app):
     assert page.locator('img[src="x"]').count() == 0
     assert page.locator('a[href^="javascript:"]').count() == 0
     assert pwned(page) == [None] * len(page.frames)
+
+
+# --- scale: aggregated view that resolves into events ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def big_app(tmp_path_factory):
+    from synthetic import make_events, results_from_frame
+    from timeline.store import Store
+    tmp = tmp_path_factory.mktemp("big")
+    db = tmp / "big.duckdb"
+    with Store(db) as store:
+        store.ingest(results_from_frame(make_events(30_000, seed=5)))
+    with streamlit_app(db, tmp / "streamlit.log") as url:
+        yield url
+
+
+def test_many_events_show_counts_and_a_box_zooms_into_single_events(page, big_app):
+    wait_for_app(page, big_app)
+    note = page.get_by_text(re.compile("كبير، فالرسم يعرض عددها"))
+    note.wait_for(timeout=30_000)
+    plot = page.locator(".js-plotly-plot .nsewdrag").first
+    plot.scroll_into_view_if_needed()
+    box = plot.bounding_box()
+    # a box over a few months of the grid
+    x0, x1 = box["x"] + box["width"] * 0.40, box["x"] + box["width"] * 0.47
+    y0, y1 = box["y"] + box["height"] * 0.2, box["y"] + box["height"] * 0.6
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
+    page.mouse.move(x1, y1, steps=5)
+    page.mouse.up()
+    page.get_by_text(re.compile("مكبّر على")).wait_for(timeout=30_000)
+    assert note.count() == 0                        # single events now, not counts
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    page.get_by_role("button", name="إلغاء التكبير").click()
+    note.wait_for(timeout=30_000)
+    assert not page.errors, page.errors
