@@ -3,7 +3,8 @@
 Arabic has no capital letters, so the recognizer needs to know where a name ends: "قال محمد صلاح إن"
 vs "قال المدرب فيروز حفلا". A word is taken as common (never a part of a name read by the grammar) when
 - it is among the most frequent words of the corpus (function words, verbs, frequent nouns), or
-- it is a verb with the future prefix (سيغادر) or the imperfect such a verb comes from (يغادر), or
+- it is an imperfect verb whose feminine form is seen too (ينتظر / تنتظر), a feminine past verb
+  whose stem and plural are seen (لعبت / لعب / لعبوا), a verb with the future prefix (سيغادر) or the imperfect such a verb comes from (يغادر), or
 - it takes the article: its form with ال is frequent next to it (مصنع / المصنع: a common noun; names
   such as ترامب or شومان never take ال), or, for a definite word, its bare form is (الرسمي / رسمي).
 Given names (data/actors/names.yaml) and the words of every gazetteer name are never listed, so
@@ -80,6 +81,12 @@ def main() -> int:
                 common.add(w)
         elif c.get("ال" + w, 0) >= ARTICLE_SHARE * n:
             common.add(w)
+        # an imperfect verb: its feminine form with ت is a word too (ينتظر / تنتظر)
+        if w[0] == "ي" and len(w) > 3 and n >= 3 and c.get("ت" + w[1:], 0) >= 3:
+            common.add(w)
+        # a feminine past verb: its stem and its plural are words too (لعبت / لعب / لعبوا)
+        if w.endswith("ت") and len(w) > 3 and n >= 3 and c.get(w[:-1], 0) >= 5 and c.get(w[:-1] + "وا", 0) >= 2:
+            common.add(w)
         # a future verb (سيغادر) and its imperfect (يغادر): names never take the prefix س
         if w[0] == "س" and len(w) > 4 and w[1] in "يتن" and c.get(w[1:], 0) >= 3:
             common.add(w)
@@ -94,7 +101,7 @@ def main() -> int:
     line = " "
     for w in words:
         if len(line) + len(w) > 110:
-            print(line.rstrip(","))
+            print(line)   # the trailing comma separates this line's last word from the next line's first
             line = " "
         line += f" {w},"
     print(line.rstrip(",") + "]")

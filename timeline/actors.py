@@ -432,6 +432,8 @@ class _Scanner:
             return False  # ووزير، فقال
         if tok[0] in "بلك" and len(tok) > 3 and tok[1:] in t.common:
             return False  # بميدالية، لحظة
+        if len(tok) > 4 and tok[-2:] in ("تا", "تي") and tok[:-2] + "ه" in t.common:
+            return False  # a dual in construct: شركتا، حكومتي
         if _FUTURE_VERB.match(tok):
             return False  # سيجتمعان، ستعقدون
         if len(tok) > 4 and tok.endswith(("ها", "هم", "هما", "كم")):
@@ -459,8 +461,8 @@ class _Scanner:
             if _TANWEEN.search(self.original, self.norm.original(ts), self.norm.original(te)):
                 break  # tanween marks an indefinite common noun: إنذاراً
             if tok == "علي":
-                if self.original[self.norm.original(te) - 1] == "ى" or not toks:
-                    break  # the preposition على (a name written علي goes on a name: علي بن أحمد)
+                if self.original[self.norm.original(te) - 1] == "ى":
+                    break  # the preposition على; a name is written علي (علي بن أحمد)
                 toks.append(tk)
                 p = te
                 continue
@@ -528,9 +530,13 @@ class _Scanner:
             entry = self.t.lookup(m.group(2))
             if entry is None or entry.short:
                 continue
+            if entry.kind != ORGANIZATION and entry.canonical.endswith("ة") and " " not in m.group(2) \
+                    and self.original[self.norm.original(m.end(2)) - 1] == "ه" and m.group(2)[:-1] in self.t.common:
+                continue  # "جده" (his grandfather) written with ه is not جدة
             if entry.sport:
-                if sporty is None:
-                    sporty = self.t.sport_re.search(self.s) is not None
+                if sporty is None:   # two sport words at least: one "كأس" is no sport page
+                    it = self.t.sport_re.finditer(self.s)
+                    sporty = next(it, None) is not None and next(it, None) is not None
                 if not sporty:
                     continue
             a, b = m.start(2), m.end(2)
@@ -549,9 +555,24 @@ class _Scanner:
                 continue
             nxt = self.at.get(tk[0])
             if nxt is not None and nxt is not sp and self.is_demonym(nxt) and nxt.token_start == nxt.start \
-                    and self.s.startswith("ال", nxt.start) and not self.after_descriptor(sp.token_start):
+                    and self.s.startswith("ال", nxt.start) and not self.after_descriptor(sp.token_start) \
+                    and self.s[sp.start:sp.end].split()[0] not in _NO_DEMONYM_HEADS:
                 self.remove(nxt)
-                self.add(_Span(sp.start, nxt.end, sp.entry, ORGANIZATION, "gazetteer", sp.token_start))
+                end = self.lam_genitive_end(nxt.end) if sp.entry and sp.entry.sport else nxt.end
+                self.add(_Span(sp.start, end, sp.entry, ORGANIZATION, "gazetteer", sp.token_start))
+
+    def lam_genitive_end(self, pos: int) -> int:
+        """The end of a ل-genitive right after pos (لكرة القدم، للإحصاء), else pos."""
+        nt = self.token(pos)
+        if not nt or nt[2][0] != "ل" or nt[0] in self.at:
+            return pos
+        if nt[2].startswith("لل"):
+            return nt[1] if len(nt[2]) > 3 and self._org_word("ال" + nt[2][2:]) else pos
+        nn = self.token(nt[1])
+        if nn and self._definite(nn[2]) and self._org_word(nn[2]) and len(nt[2]) > 2 \
+                and nt[2][1:] not in _FUNCTION_AFTER_LAM:
+            return nn[1]
+        return pos
 
     def after_descriptor(self, pos: int) -> bool:
         """Whether the word before pos is a descriptor head (شركة، نادي، صحيفة ...)."""
@@ -691,7 +712,7 @@ class _Scanner:
                     lam_phrases += 1
                     continue
                 break
-            if count == 0 and not descriptor and (tok in t.org_heads or tok in t.given
+            if count == 0 and head not in t.descriptor_heads and (tok in t.org_heads or tok in t.given
                                                   or tok in t.weak_given or tok in _HONORIFICS):
                 if tok in t.org_heads:
                     take(te)    # حزب حركة الشعب، هيئة قناة السويس
@@ -741,8 +762,19 @@ class _Scanner:
         elif head in t.descriptor_heads and not strict:
             nt = self.token(end)
             span_start = nt[0] if nt else start
-        if strict and count < 2:
-            return  # "الشركة اللبنانية" is no name; "المجلس الوطني الكردي" is
+        if strict:
+            if count < 2:
+                return  # "الشركة اللبنانية" is no name; "المجلس الوطني الكردي" is
+            ft = self.token(end)
+            fw = ft[2] if ft else ""
+            if not (fw.endswith(("ي", "يه")) or fw in _ORG_ADJECTIVES or fw in _ORG_SUFFIX_ADJ
+                    or fw in ("العليا", "الاعلي", "العامه", "العام")):
+                return  # an adjective comes first in such a name: not "الأكاديمية المواد الدراسية"
+        if head in t.descriptor_heads and name_start is None and count == 1 and not strict \
+                and head not in _MEDIA_HEADS:
+            ft = self.token(end)
+            if ft and ft[2] in t.common:
+                return  # "حركة الشراء", "موقع الحادث": a common noun, not a name
         if span_start >= last:
             return
         self.add(_Span(span_start, last, None, ORGANIZATION, "rule", span_start))
@@ -753,10 +785,10 @@ class _Scanner:
     def _org_with_demonym(self, start: int, end: int, head: str) -> None:
         """الجيش الروسي، القوات المسلحة الأوكرانية، البنك المركزي المصري: up to a demonym that agrees
         with the head ("وزير الخارجية الأردني" names no ministry: الأردني agrees with وزير)."""
-        m = _PREV_WORD.search(self.s, 0, start)
-        if m and m.group(1) in self.t.construct_titles:
-            return  # وزيرة الخارجية الإيطالية: the title's complement, not the ministry
         feminine = head.endswith(("ه", "ات"))
+        m = _PREV_WORD.search(self.s, 0, start)
+        if feminine and m and m.group(1) in self.t.construct_titles and m.group(1).endswith("ه"):
+            return  # وزيرة الخارجية الإيطالية: the adjective may go with the title: no ministry named
         p = end
         for _ in range(3):
             tk = self.token(p)
@@ -771,7 +803,7 @@ class _Scanner:
                 if dem.endswith(("يه", "يات")) != feminine:
                     return
                 self.remove(known)
-                self.add(_Span(start, known.end, None, ORGANIZATION, "rule", start))
+                self.add(_Span(start, self.lam_genitive_end(known.end), None, ORGANIZATION, "rule", start))
                 return
             if not tok.startswith("ال") or tok in self.t.time_words:
                 return
@@ -835,7 +867,7 @@ class _Scanner:
             if w.startswith("ال"):
                 ok = (w not in t.not_names or (inclusive and toks and w in _ORDINALS)
                       or (inclusive and not toks and w in _HONORIFICS)) and len(w) > 3 \
-                    and not w.endswith(("ات", "ون", "ين")) or w in t.particles
+                    and not w.endswith(("ون", "ين")) or w in t.particles
                 if not ok or (toks and not inclusive and w not in t.particles):
                     break
             elif not self.is_name_token(w, None) and not (toks and w in t.connectors):
@@ -1032,6 +1064,8 @@ _ORG_SUFFIX_ADJ = {_norm(w) for w in ("الوطنية", "الوطني", "الع�
                                        "التجارية", "العربي", "العربية", "الأول", "المركزي")}
 _PLACE_ADJ = {_norm(w) for w in ("الدولي", "الكبير", "الكبرى", "القديمة", "القديم", "الجديد", "الجديدة",
                                   "المركزي", "الرئيسي", "الشرقي", "الغربي", "الشمالي", "الجنوبي")}
+_FUNCTION_AFTER_LAM = {"ذلك", "هذا", "هذه", "ان", "كل", "بعض", "اي", "ما", "من", "حين"}
+_MEDIA_HEADS = {_norm(w) for w in ("صحيفة", "جريدة", "مجلة", "قناة")}   # their names are common words
 _STREET_HEADS = {_norm(w) for w in ("ميدان", "ساحة", "شارع")}
 _HONORIFICS = {_norm(w) for w in ("الشيخ", "الملك", "الأمير", "الإمام", "الرئيس", "السلطان", "الشهيد")}
 # Adjectives that may sit inside an organization's name although they are stopwords for names.
