@@ -461,7 +461,7 @@ def _year_value(tokens: Tokens, i: int) -> int | None:
 
 # --- absolute dates -------------------------------------------------------------------------------
 
-@rule("weekday? day month year", r"(?:W,?)? {DAY} f? {MON} ,? 4? [ej]?")
+@rule("weekday? day month year", r"(?:W,?)? {DAY} f? m? {MON} ,? (?:a? 4)? [ej]?")
 def _day_month_year(m: re.Match, t: Tokens):
     codes = m.string
     i, j = m.start(), m.end()
@@ -473,7 +473,7 @@ def _day_month_year(m: re.Match, t: Tokens):
         if codes[k] == ",":
             k += 1
     month_at = next(x for x in range(k, j) if codes[x] in "ME")
-    day_end = month_at - 1 if codes[month_at - 1] == "f" else month_at
+    day_end = _day_end(codes, k, month_at)
     day = _day_at(t, k, day_end)
     month_end = month_at
     while month_end < j and codes[month_end] in "ME/()-":
@@ -498,7 +498,15 @@ def _day_month_year(m: re.Match, t: Tokens):
     return Spec(i, end, "date", {"year": _int(t, year_at), "month": month, "day": day, "weekday": weekday})
 
 
-@rule("weekday? day hijri-month year", r"(?:W,?)? {DAY} f? H (?:4 j? | 4? )")
+def _day_end(codes: str, first: int, month_at: int) -> int:
+    """Where the day's words end before its month: "التاسع من شهر شوال" → before "من"."""
+    end = month_at
+    while end > first + 1 and codes[end - 1] in "fm":
+        end -= 1
+    return end
+
+
+@rule("weekday? day hijri-month year", r"(?:W,?)? {DAY} f? m? H (?:a? 4 j? | 4? )")
 def _hijri_day_month_year(m: re.Match, t: Tokens):
     codes = m.string
     i, j = m.start(), m.end()
@@ -506,7 +514,7 @@ def _hijri_day_month_year(m: re.Match, t: Tokens):
     if codes[k] == "W":
         k += 2 if codes[k + 1] == "," else 1
     month_at = _find(m, "H")
-    day_end = month_at - 1 if codes[month_at - 1] == "f" else month_at
+    day_end = _day_end(codes, k, month_at)
     day = _day_at(t, k, day_end)
     if day is None or day > 30:
         return None
@@ -539,6 +547,22 @@ def _numeric_date(m: re.Match, t: Tokens):
         return Spec(m.start(), m.end(), "hijri_date", {"year": year, "month": month, "day": day})
     if not (1000 <= year <= 2199):
         return None
+    return Spec(m.start(), m.end(), "date", {"year": year, "month": month, "day": day})
+
+
+@rule("numeric date written with spaces", r"(?:1 (?P<sa>[/\-.]) 1 (?P=sa) 4 | 4 (?P<sb>[/\-.]) 1 (?P=sb) 1) [ej]?")
+def _spaced_numeric_date(m: re.Match, t: Tokens):
+    # "26 /10 /1436هـ", "27-8 -1412هـ": the same date as a numeric date token, cut by spaces
+    numbers = [k for k in range(m.start(), m.end()) if t.codes[k] in "14"]
+    if any(t.ends[k] - t.starts[k + 1] > 2 for k in range(m.start(), numbers[-1])):
+        return None                                   # more than a space between the parts
+    a, b, c = (int(t.payloads[k]) for k in numbers)
+    year, month, day = (a, b, c) if t.codes[numbers[0]] == "4" else (c, b, a)
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    era = m.string[m.end() - 1] if m.string[m.end() - 1] in "ej" else None
+    if era == "j" or (era is None and 1300 <= year <= 1500):
+        return Spec(m.start(), m.end(), "hijri_date", {"year": year, "month": month, "day": day})
     return Spec(m.start(), m.end(), "date", {"year": year, "month": month, "day": day})
 
 
@@ -606,7 +630,7 @@ def _month_relative(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "bare_month", {"month": month, "rel": rel})
 
 
-@rule("day month with a relative modifier", r"{DAY} f? {MON} r")
+@rule("day month with a relative modifier", r"{DAY} f? m? {MON} r")
 def _day_month_relative(m: re.Match, t: Tokens):
     spec = _day_month_year(m, t)
     if spec is None or spec.kind != "partial_date":
