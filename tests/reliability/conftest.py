@@ -68,7 +68,7 @@ def store_counts(db: Path) -> dict:
     con = duckdb.connect(str(db), read_only=True)
     try:
         per_doc = dict(con.execute(
-            "SELECT d.external_id, count(e.event_id) FROM documents d "
+            "SELECT d.id, count(e.event_id) FROM documents d "
             "LEFT JOIN events e ON e.document_id = d.id GROUP BY ALL").fetchall())
         orphans = con.execute(
             "SELECT count(*) FROM events WHERE document_id NOT IN (SELECT id FROM documents)").fetchall()[0][0]
