@@ -695,3 +695,10 @@ def test_demonyms_are_flagged_in_the_protocol():
     flagged = {a["text"]: a.get("demonym", False) for a in actors}
     assert flagged == {"الروسي": True, "روسيا": False}, actors
     assert all({"text", "start", "end", "kind", "canonical"} <= set(a) for a in actors)
+
+
+def test_demonyms_can_be_left_out_of_the_protocol():
+    out = io.StringIO()
+    mentions_jsonl(io.StringIO(json.dumps({"id": 1, "text": "قال المسؤول الروسي إن روسيا سترد."},
+                                          ensure_ascii=False) + "\n"), out, demonyms=False)
+    assert [a["text"] for a in json.loads(out.getvalue())["actors"]] == ["روسيا"]

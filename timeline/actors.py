@@ -1197,8 +1197,12 @@ def actor_records(mentions: list[ActorMention]) -> list[ActorRecord]:
 # ----------------------------------------------------------------------------------------------
 # The `timeline mentions` protocol
 
-def mentions_jsonl(in_stream: IO[str], out_stream: IO[str], table: AliasTable | None = None) -> int:
+def mentions_jsonl(in_stream: IO[str], out_stream: IO[str], table: AliasTable | None = None,
+                   demonyms: bool = True) -> int:
     """Read {"id", "text", ...} JSON lines, write {"id", "actors": [...]} lines in the same order.
+
+    Demonym mentions (الروسي) carry "demonym": true; with demonyms=False they are left out, as NER
+    annotation leaves them out (a scorer that ignores the flag counts them as false LOC mentions).
 
     A line that cannot be read yields {"id": <id or null>, "error": "..."}; blank lines are skipped.
     Returns the number of error lines written."""
@@ -1216,7 +1220,7 @@ def mentions_jsonl(in_stream: IO[str], out_stream: IO[str], table: AliasTable | 
             text = rec.get("text")
             if not isinstance(text, str):
                 raise ValueError("'text' must be a string")
-            actors = [m.to_json() for m in resolve_mentions(text, table)]
+            actors = [m.to_json() for m in resolve_mentions(text, table) if demonyms or not m.demonym]
             out = {"id": rid, "actors": actors}
         except (ValueError, TypeError) as exc:   # json.JSONDecodeError is a ValueError
             errors += 1
