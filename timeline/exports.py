@@ -13,6 +13,7 @@ import math
 import os
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -25,13 +26,31 @@ from .errors import TimelineError
 
 FORMATS = ("jsonl", "csv", "parquet")
 LIST_SEPARATOR = " | "
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\t\r")
+
+
+def _starts_formula(ch: str) -> bool:
+    # NFKC folds the look-alikes a spreadsheet may take for the operator: full-width ＝＋－＠ (what an
+    # Arabic or East Asian keyboard types), small ﹦﹢﹣﹫, super/subscript ⁼⁺₊.
+    return ch in _FORMULA_START or unicodedata.normalize("NFKC", ch)[:1] in _FORMULA_START
+
+
+def _skippable(ch: str) -> bool:
+    # what a reader does not see before the first character: white space (NBSP, ideographic space,
+    # new lines) and format characters (bidi marks and isolates, zero-width space/joiners, BOM)
+    return ch.isspace() or unicodedata.category(ch) == "Cf"
 
 
 def neutralize(cell: str) -> str:
-    """Prefix "'" when a spreadsheet would read the cell as a formula (also after leading spaces)."""
-    if cell and (cell[0] in _FORMULA_START or cell.lstrip()[:1] in _FORMULA_START):
+    """Prefix "'" when a spreadsheet could read the cell as a formula: it starts with = + - @, a tab
+    or a carriage return, or a look-alike of them, also after leading spaces or invisible marks."""
+    if not cell:
+        return cell
+    if cell[0] in _FORMULA_START:
         return "'" + cell
+    for ch in cell:
+        if not _skippable(ch):
+            return "'" + cell if _starts_formula(ch) else cell
     return cell
 
 
