@@ -21,14 +21,18 @@ from timeline.i18n import LANG_NAMES, LANGS, is_rtl, label, t
 from timeline.paths import DEFAULT_DB, SEEDS_DIR
 from timeline.store import Store
 
-try:   # built in parallel; the app still explores an existing store without them
+# Extraction and exports are separate stages: if one cannot load, the app still explores the store
+# and says why the missing part is unavailable instead of showing nothing at all.
+try:
     from timeline import pipeline
-except ImportError:
-    pipeline = None
+    PIPELINE_ERROR = None
+except Exception as exc:  # noqa: BLE001 - any failure to load the extractor (bad lexicon, regex, ...)
+    pipeline, PIPELINE_ERROR = None, f"{type(exc).__name__}: {exc}"
 try:
     from timeline import exports
-except ImportError:
-    exports = None
+    EXPORTS_ERROR = None
+except Exception as exc:  # noqa: BLE001
+    exports, EXPORTS_ERROR = None, f"{type(exc).__name__}: {exc}"
 
 DB_PATH = os.environ.get("TIMELINE_DB") or str(DEFAULT_DB)
 MAX_FILES = 20
@@ -226,6 +230,7 @@ def sidebar_ingest(res: dict, lang: str) -> None:
         st.caption(t("upload_limits", lang, count=MAX_FILES, size=MAX_FILE_MB, total=MAX_TOTAL_MB))
         if pipeline is None:
             st.info(t("pipeline_missing", lang))
+            st.caption(PIPELINE_ERROR or "")
             return
         n = st.session_state.setdefault("upload_round", 0)
         files = st.file_uploader(t("upload_label", lang), type=["txt", "jsonl", "csv", "html", "htm"],
@@ -401,6 +406,7 @@ def render_details(row: dict, doc: dict | None, forms: dict, lang: str) -> None:
       <div class="tl-meta">{esc(source)} · {esc(t('col_published', lang))}: {esc(pub)}{link}</div>
       <div class="tl-sentence">{figures.highlight_html(sentence, spans)}</div>
       <div class="tl-meta">{esc(t('hover_date_text', lang))}: <b>{esc(row.get('date_text') or '—')}</b>
+        {('(' + esc(t('dated_by_publication', lang)) + ')') if not row.get('date_text') and row.get('date_anchor') == 'published' else ''}
         · {esc(t('hover_value', lang))}: {esc(str(value))} {esc(row.get('date_mod') or '')}
         · {esc(label('gran', row.get('granularity'), lang))} {('· ' + esc(interval)) if interval else ''}
         {('· ' + esc(t('hover_hijri', lang)) + ': ' + esc(hijri)) if hijri else ''}</div>
@@ -451,7 +457,7 @@ def render_downloads(shown: pd.DataFrame, fig, state: filters.FilterState, versi
     st.subheader(t("downloads", lang))
     c1, c2, c3, c4, c5 = st.columns(5)
     if exports is None:
-        st.info(t("exports_missing", lang))
+        st.info(t("exports_missing", lang) + f" ({EXPORTS_ERROR})")
     else:
         eager = len(shown) <= EAGER_EXPORT_ROWS
 
@@ -511,6 +517,8 @@ def main() -> None:
             st.error(t("ingest_errors", lang) + "\n\n" + "\n".join(f"- `{e}`" for e in errors))
     if frame.empty:
         st.info(t("store_empty", lang))
+        if PIPELINE_ERROR:
+            st.warning(f"{t('pipeline_missing', lang)} ({PIPELINE_ERROR})")
         return
 
     shown = filters.apply_filters(frame, state)
