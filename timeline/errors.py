@@ -15,6 +15,11 @@ class InputError(TimelineError):
         self.message = message
         super().__init__(self.describe())
 
+    def __reduce__(self):
+        # picklable with its fields: errors travel to and from worker processes (the default
+        # constructor call with self.args would lose `message` and fail in the worker)
+        return (type(self), (self.path, self.message, self.line))
+
     def describe(self) -> str:
         where = self.path or "<input>"
         if self.line is not None:

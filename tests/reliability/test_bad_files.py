@@ -1,4 +1,5 @@
-"""Bad files through the real CLI (`timeline extract ... --db tmp`, a subprocess).
+"""Bad files through the CLI (`timeline extract ... --db tmp`): all of them in one real subprocess
+run, and each alone through `timeline.cli.main` (the same entry point, in this process, for speed).
 
 Every run mixes the bad file with good articles before and after it. For each bad file: a clear
 `timeline: FILE[:LINE]: message` on stderr, the good records are in the store, and the exit code is
@@ -10,6 +11,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -30,14 +32,27 @@ def stored(db: Path) -> dict[str, str]:
         con.close()
 
 
-def extract(tmp_path: Path, bad: Path, *extra: str):
+def main_cli(*args: str) -> subprocess.CompletedProcess:
+    """`timeline ARGS` in this process: exit code and stderr as a subprocess would give them."""
+    import contextlib
+    import io
+
+    from timeline import cli
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = cli.main(list(args))
+    return subprocess.CompletedProcess(args, code, b"", err.getvalue().encode("utf-8"))
+
+
+def extract(tmp_path: Path, bad: Path, *extra: str, runner=main_cli):
     """good_a.txt, the bad file, good_b.jsonl (3 rows) in one run; returns (process, store contents)."""
     a = tmp_path / "good_a.txt"
     a.write_text(GOOD.replace("الصين", "الهند"), encoding="utf-8")
     b = write_jsonl(tmp_path / "good_b.jsonl", article_rows(3, seed=5))
     db = tmp_path / "store.duckdb"
-    done = run_cli("extract", str(a), str(bad), str(b), "--db", str(db), "--no-output", "--quiet",
-                   "--workers", "1", *extra)
+    done = runner("extract", str(a), str(bad), str(b), "--db", str(db), "--no-output", "--quiet",
+                  "--workers", "1", *extra)
     docs = stored(db)
     assert str(a) in docs, "the good file before the bad one is stored"
     assert {f"{b}:{i}" for i in (1, 2, 3)} <= set(docs), "the good rows after the bad file are stored"
@@ -71,10 +86,9 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_file_is_named_good_records_stored_exit_nonzero(tmp_path, case):
-    suffix, data, pattern = CASES[case]
-    bad = tmp_path / f"bad{suffix}"
+def write_case(folder: Path, case: str) -> Path:
+    suffix, data, _ = CASES[case]
+    bad = folder / f"bad-{case}{suffix}"
     if case == "jsonl-broken-line":
         rows = [json.dumps(r, ensure_ascii=False) for r in article_rows(4, seed=9)]
         rows.insert(2, '{"id": "broken", "text": "نص مقطوع في الوسط')       # line 3, cut mid-string
@@ -84,15 +98,41 @@ def test_bad_file_is_named_good_records_stored_exit_nonzero(tmp_path, case):
         rows.insert(1, b'{"id": "x", "text": "\xd9\x86\xff\xfe"}')
         data = b"\n".join(rows) + b"\n"
     bad.write_bytes(data)
+    return bad
+
+
+GOOD_AROUND = {"jsonl-broken-line": (1, 2, 4, 5), "jsonl-bad-utf8-line": (1, 3, 4), "csv-short-row": (2, 4)}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_file_is_named_good_records_stored_exit_nonzero(tmp_path, case):
+    bad = write_case(tmp_path, case)
     done, docs = extract(tmp_path, bad)
-    assert_reported(done, pattern.format(path=re.escape(str(bad))))
-    if case == "jsonl-broken-line":
-        # the rows before and after the broken line are all stored
-        assert {f"{bad}:{n}" for n in (1, 2, 4, 5)} <= set(docs), sorted(docs)
-    if case == "jsonl-bad-utf8-line":
-        assert {f"{bad}:{n}" for n in (1, 3, 4)} <= set(docs), sorted(docs)
-    if case == "csv-short-row":
-        assert {f"{bad}:2", f"{bad}:4"} <= set(docs), sorted(docs)
+    assert_reported(done, CASES[case][2].format(path=re.escape(str(bad))))
+    for line in GOOD_AROUND.get(case, ()):       # the records before and after the bad one
+        assert f"{bad}:{line}" in docs, sorted(docs)
+
+
+def test_all_bad_files_in_one_real_cli_run(tmp_path):
+    # the real `timeline extract` process over every bad file, each between good articles
+    args = []
+    for i, case in enumerate(sorted(CASES)):
+        good = tmp_path / f"good-{i:02d}.txt"
+        good.write_text(GOOD.replace("الصين", f"الصين ({i})"), encoding="utf-8")
+        args += [str(good), str(write_case(tmp_path, case))]
+    tail = write_jsonl(tmp_path / "good-tail.jsonl", article_rows(3, seed=5))
+    db = tmp_path / "store.duckdb"
+    done = run_cli("extract", *args, str(tail), "--db", str(db), "--no-output", "--quiet")
+    err = done.stderr.decode("utf-8")
+    assert done.returncode != 0 and "Traceback" not in err, err
+    docs = stored(db)
+    for case in CASES:
+        bad = tmp_path / f"bad-{case}{CASES[case][0]}"
+        assert re.search(CASES[case][2].format(path=re.escape(str(bad))), err, re.M), (case, err)
+        for line in GOOD_AROUND.get(case, ()):
+            assert f"{bad}:{line}" in docs, (case, sorted(docs))
+    assert {a for a in args if "good-" in a} <= set(docs)
+    assert {f"{tail}:{n}" for n in (1, 2, 3)} <= set(docs)
 
 
 @pytest.mark.parametrize("encoding", ["cp1256", "utf-16-le", "utf-16-be"])
@@ -114,7 +154,7 @@ def test_a_50_mb_file_is_recorded_and_skipped(tmp_path):
     data = (sentence * (50_000_000 // len(sentence.encode("utf-8")) + 1)).encode("utf-8")[:50_000_000]
     big = tmp_path / "huge.txt"
     big.write_bytes(data.decode("utf-8", "ignore").encode("utf-8"))
-    done, docs = extract(tmp_path, big, "--published", "2023-09-12")
+    done, docs = extract(tmp_path, big, "--published", "2023-09-12", runner=run_cli)
     assert_reported(done, rf"^timeline: {re.escape(str(big))}: article too long \([\d,]+ characters; "
                           r"the limit is [\d,]+\)")
     assert str(big) not in docs
@@ -140,7 +180,20 @@ def test_missing_file_and_directory_of_bad_files(tmp_path):
     err = done.stderr.decode()
     assert f"timeline: {folder / 'a.txt'}: empty file" in err
     assert f"timeline: {folder / 'b.txt'}: binary file, not text" in err
-    done = run_cli("extract", str(tmp_path / "nope.txt"), "--db", str(tmp_path / "s.duckdb"), "--quiet",
+    done = main_cli("extract", str(tmp_path / "nope.txt"), "--db", str(tmp_path / "s.duckdb"), "--quiet",
                    "--no-output", "--workers", "1")
     assert f"timeline: {tmp_path / 'nope.txt'}: no such file or folder" in done.stderr.decode()
     assert done.returncode != 0
+
+
+def test_input_errors_cross_process_boundaries():
+    # read errors travel to the worker pool inside partitions: they must survive pickling (they did
+    # not, and a CSV without a 'text' column killed every worker and aborted the run)
+    import pickle
+
+    from timeline.errors import InputError
+
+    error = InputError("a.csv", "missing column 'text'", 7)
+    back = pickle.loads(pickle.dumps(error))
+    assert (back.path, back.message, back.line, str(back)) == ("a.csv", "missing column 'text'", 7,
+                                                               "a.csv:7: missing column 'text'")
