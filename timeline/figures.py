@@ -258,6 +258,14 @@ def _base_layout(fig: go.Figure, lang: str, n_lanes: int, lanes_order: list[str]
     fig.update_layout(shapes=[dict(type="rect", xref="paper", x0=0, x1=1, yref="y", y0=i - 0.5, y1=i + 0.5,
                                    fillcolor="#f4f6f9", line_width=0, layer="below")
                               for i in range(0, len(lanes_order), 2)])
+    if rtl:
+        # numeric dates: plotly.js only ships English month names, and "Jan 2020" in an Arabic UI jars
+        fig.update_xaxes(tickformatstops=[
+            dict(dtickrange=[None, DAY_MS], value="%Y-%m-%d %H:%M"),
+            dict(dtickrange=[DAY_MS, 28 * DAY_MS], value="%Y-%m-%d"),
+            dict(dtickrange=[28 * DAY_MS, 365 * DAY_MS], value="%Y-%m"),
+            dict(dtickrange=[365 * DAY_MS, None], value="%Y"),
+        ])
     fig.update_xaxes(type="date", showgrid=True, gridcolor="#eeeeee", title=None,
                      rangeslider=dict(visible=True, thickness=0.06),
                      rangeselector=dict(buttons=[
