@@ -454,7 +454,7 @@ def table_frame(shown: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict, lis
 
 
 def render_downloads(shown: pd.DataFrame, fig, state: filters.FilterState, version: int, lang: str) -> None:
-    st.subheader(t("downloads", lang))
+    st.subheader(t("downloads", lang), anchor=False)
     c1, c2, c3, c4, c5 = st.columns(5)
     if exports is None:
         st.info(t("exports_missing", lang) + f" ({EXPORTS_ERROR})")
@@ -509,7 +509,7 @@ def main() -> None:
                                            key=wkey("color", lang, "kind"),
                                            format_func=lambda v: t(f"color_{v}", lang)))
 
-    st.title(t("app_title", lang))
+    st.title(t("app_title", lang), anchor=False)
     if report:
         docs_n, events_n, errors = report
         st.success(t("ingest_done", lang, documents=docs_n, events=events_n))
@@ -568,7 +568,7 @@ def main() -> None:
     by_id = shown.set_index("event_id", drop=False)
     ids = [i for i in ids if i in by_id.index]
     if ids:
-        st.subheader(t("details", lang))
+        st.subheader(t("details", lang), anchor=False)
         if len(ids) > 1:
             st.caption(t("selected_n", lang, n=len(ids)))
             options = {i: by_id.loc[i] for i in ids}
@@ -581,7 +581,7 @@ def main() -> None:
         render_details(row, load_document(DB_PATH, version, row["document_id"]),
                        load_actor_forms(DB_PATH, version), lang)
 
-    st.subheader(t("table", lang))
+    st.subheader(t("table", lang), anchor=False)
     table, config, order = table_frame(table_src, lang)
     st.dataframe(table, column_config=config, column_order=order, hide_index=True, key="table",
                  on_select="rerun", selection_mode="single-row", placeholder="—",
