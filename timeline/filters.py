@@ -130,7 +130,7 @@ class FilterState:
     documents: tuple[str, ...] = ()               # document ids
     granularities: tuple[str, ...] | None = None  # None: all
     tenses: tuple[str, ...] | None = None         # None: all; "future" = planned events
-    include_published: bool = True                # dated against the publication date (date_anchor)
+    include_published: bool = True                # statements dated by the publication date (no date of their own)
     include_undated: bool = True                  # date_value null
     text: str = ""
 
@@ -144,6 +144,11 @@ def _mask_any_actor(frame: pd.DataFrame, actors: Iterable[str]) -> pd.Series:
     for a in actors:
         mask |= key.str.contains(ACTOR_SEP + a + ACTOR_SEP, regex=False)
     return mask
+
+
+def dated_by_publication_mask(frame: pd.DataFrame) -> pd.Series:
+    """Events with no date expression of their own, placed on the publication day ("وقال بيسكوف")."""
+    return frame["date_anchor"].eq("published") & frame["date_text"].isna()
 
 
 def undated_mask(frame: pd.DataFrame) -> pd.Series:
@@ -176,7 +181,7 @@ def apply_filters(frame: pd.DataFrame, state: FilterState) -> pd.DataFrame:
         tense = frame["tense"]
         mask &= tense.isin(tenses) | (tense.isna() & ("unknown" in tenses))
     if not state.include_published:
-        mask &= frame["date_anchor"].ne("published") | undated
+        mask &= ~dated_by_publication_mask(frame) | undated
     if not state.include_undated:
         mask &= ~undated
     words = [w for w in re.split(r"\s+", fold_arabic(state.text)) if w]
