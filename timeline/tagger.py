@@ -125,7 +125,7 @@ _DIGIT_PARTS = re.compile(
 _NDATE = re.compile(r"(?:\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})$")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}$")
 _PLAIN_NUMBER = re.compile(r"\d+(?:[.,]\d+)*$")
-_NUMBER_START = re.compile(r"(?<![\d.,])\d")   # candidates; only those that start a token count
+_NUMBER_START = re.compile(r"\d+")   # digit runs: candidates; only those that start a token count
 
 
 def _number_starts(text: str) -> list[int]:
@@ -158,6 +158,16 @@ def _code_table() -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=1)
+def _code_mark_table() -> dict[str, str]:
+    """Token → its class letter followed by "1" when a multi-word form may start with it, else "0"."""
+    marks = _multi_marks()
+    table = {word: code + marks.get(word, "0") for word, code in _code_table().items()}
+    for word in marks:
+        table.setdefault(word, "x1")
+    return table
+
+
+@functools.lru_cache(maxsize=1)
 def _multi_marks() -> dict[str, str]:
     _, multi_first, _ = _word_tables()
     return dict.fromkeys(multi_first, "1")
@@ -180,7 +190,10 @@ def _tokenize(text: str) -> Tokens:
     offsets = list(itertools.accumulate(map(len, parts)))
     starts: list[int] = offsets[0:-1:2]
     ends: list[int] = offsets[1::2]
-    joined = "".join(map(code_of.get, words, itertools.repeat("x")))
+    # one pass gives each token two letters: its class and whether a multi-word form may start there
+    both = "".join(map(_code_mark_table().get, words, itertools.repeat("x0")))
+    joined = both[0::2]
+    marks: str | None = both[1::2]
     # numbers the table does not know (long numbers, decimals, dates, clock times) start a token
     # with a digit: find them in the text, not by looking at every token
     unknown_numbers = [k for k in map(_token_at(starts), _number_starts(text)) if k >= 0 and joined[k] == "x"]
@@ -212,6 +225,8 @@ def _tokenize(text: str) -> Tokens:
                 pieces.append((i, toks, offs[1:-1:2], sub_codes))
                 continue
             payloads[i] = word
+        if pieces:
+            marks = None                       # the tokens changed: marks are recomputed below
         for i, toks, tok_starts, sub_codes in reversed(pieces):
             words[i:i + 1] = toks
             starts[i:i + 1] = tok_starts
@@ -234,7 +249,8 @@ def _tokenize(text: str) -> Tokens:
             elif payloads[i] is None:
                 payloads[i] = words[i]
     # multi-word forms ("كانون الثاني", "أول من أمس"): merge the longest that matches
-    marks = "".join(map(_multi_marks().get, words, itertools.repeat("0")))
+    if marks is None:
+        marks = "".join(map(_multi_marks().get, words, itertools.repeat("0")))
     if "1" in marks:
         pairs = _multi_pairs()
         merged_until = -1
@@ -1227,18 +1243,24 @@ def _set(m: re.Match, t: Tokens):
 # Finding: run the rules, settle overlaps, attach mods
 
 
+@functools.lru_cache(maxsize=1)
+def _rule_table() -> tuple:
+    # bound methods up front: the loop over rules runs for every text
+    return tuple((r.pattern.finditer, r.production, r.content, r) for r in _RULES)
+
+
 def _find_specs(tokens: Tokens) -> list[Spec]:
     codes = tokens.codes
     candidates: list[Spec] = []
     present = frozenset(codes)
-    for r in _RULES:
-        if r.content and r.content.isdisjoint(present):
+    for finditer, production, content, r in _rule_table():
+        if content and content.isdisjoint(present):
             continue
-        for m in r.pattern.finditer(codes):
+        for m in finditer(codes):
             if m.end() == m.start():
                 continue
             try:
-                produced = r.production(m, tokens)
+                produced = production(m, tokens)
             except (ValueError, TypeError, IndexError, StopIteration, KeyError):
                 produced = None          # a production that cannot read its match finds nothing
             if produced is None:
