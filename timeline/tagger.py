@@ -287,13 +287,14 @@ def _tokenize(text: str) -> Tokens:
 # Classes that no rule matches on their own: every find holds at least one other class, and a rule
 # looks at most _REACH tokens away from it.
 _FILLER = "x,.|()\\-/ifz<>&~°rgDbBslKtejnF"
-_REACH = 6
+_REACH = 4
 _FILLER_RUN = re.compile(f"([{_FILLER}]{{{2 * _REACH + 1},}})")
 
 
 def _compact(tokens: Tokens) -> Tokens:
     """The same tokens with every long run of filler classes (unknown words, function words,
-    punctuation) cut down to its first and last _REACH tokens.
+    punctuation) cut down to its first and last _REACH tokens (and one sentence end, if the cut part
+    held one).
 
     No rule matches inside such a run, and a rule that looks next to a find sees the real
     neighbouring words; the grammar then scans a class string several times shorter. Offsets are
@@ -307,8 +308,15 @@ def _compact(tokens: Tokens) -> Tokens:
     for k, piece in enumerate(pieces):
         n = len(piece)
         if k % 2:                                   # a run: its head and its tail
-            bounds += (at, at + _REACH, at + n - _REACH, at + n)
-            pieces[k] = piece[:_REACH] + piece[-_REACH:]
+            middle = piece[_REACH:n - _REACH]
+            end = max(middle.rfind("."), middle.rfind("|"))
+            if end >= 0:                            # keep one sentence end: sentences stay apart
+                keep = at + _REACH + end
+                bounds += (at, at + _REACH, keep, keep + 1, at + n - _REACH, at + n)
+                pieces[k] = piece[:_REACH] + middle[end] + piece[-_REACH:]
+            else:
+                bounds += (at, at + _REACH, at + n - _REACH, at + n)
+                pieces[k] = piece[:_REACH] + piece[-_REACH:]
         elif n:
             bounds += (at, at + n)
         at += n
