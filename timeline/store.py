@@ -323,6 +323,29 @@ def _registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> I
     con.unregister(name)
 
 
+def _damaged(exc: BaseException) -> bool:
+    """A DuckDB error that means the file itself is damaged (not a bug in a query)."""
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.IOException) or "corrupt" in text or "checksum" in text
+
+
+def _guarded(method):
+    """Store methods that read or write the file: damage found mid-way is one clear TimelineError
+    naming the store (the CLI prints it and exits non-zero), never a raw DuckDB traceback."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except duckdb.Error as exc:
+            if not _damaged(exc):
+                raise
+            raise TimelineError(f"{self._display}: the store file is damaged ({exc}); restore it from a "
+                                "copy or extract into a new store") from exc
+    return wrapper
+
+
 class Store:
     """The DuckDB store. `Store()` opens (and creates) data/timeline.duckdb for writing."""
 
@@ -341,6 +364,10 @@ class Store:
             self.con = self._connect(read_only)
             try:
                 self._check_schema()
+            except duckdb.Error as exc:
+                self.con.close()
+                raise TimelineError(f"{self._display}: cannot read the store, the file is damaged ({exc}); "
+                                    "restore it from a copy or extract into a new store") from exc
             except BaseException:
                 self.con.close()
                 raise
@@ -375,6 +402,10 @@ class Store:
             raise StoreInUseError(
                 f"{self._display} is in use by another process (already open in this process "
                 f"{'for writing' if read_only else 'read-only'})") from exc
+        except duckdb.Error as exc:
+            # A damaged file (checksum mismatch, bad WAL) must be one clear line, not a traceback.
+            raise TimelineError(f"{self._display}: cannot open the store, the file is damaged ({exc}); "
+                                "restore it from a copy or extract into a new store") from exc
 
     def _create_schema(self) -> None:
         self.con.execute("BEGIN")
@@ -417,6 +448,7 @@ class Store:
         self.close()
 
     # writing --------------------------------------------------------------------------------------
+    @_guarded
     def ingest(self, results: Iterable[model.ExtractResult], batch_size: int = 500) -> IngestReport:
         """Store results batch by batch, one transaction per batch; skip documents already stored."""
         if batch_size < 1:
@@ -437,6 +469,7 @@ class Store:
             report += part
         return report
 
+    @_guarded
     def ingest_parquet_dataset(self, directory: str | os.PathLike) -> IngestReport:
         """Load every complete part written by `write_parquet_dataset`, one transaction per part."""
         root = Path(directory)
@@ -453,6 +486,7 @@ class Store:
             return {r[0] for r in con.execute(
                 "SELECT d.id FROM documents d JOIN _tl_probe_ids b ON d.id = b.id").fetchall()}
 
+    @_guarded
     def _insert_tables(self, tables: dict[str, pa.Table]) -> IngestReport:
         """One transaction: insert the documents not yet stored with everything that hangs on them."""
         con = self._writable()
@@ -530,6 +564,7 @@ class Store:
         return self.con
 
     # reading --------------------------------------------------------------------------------------
+    @_guarded
     def _frame(self, sql: str, params: Sequence[Any] = (), list_columns: Sequence[str] = ()) -> pd.DataFrame:
         table = self._open_con().sql(sql, params=list(params) or None).to_arrow_table()
         # Nullable integers stay integers (no 12.0 in exports); dates stay datetime.date; list
@@ -627,9 +662,11 @@ class Store:
             params.append(document_id)
         return self._frame(sql + ' ORDER BY document_id, start, "end"', params)
 
+    @_guarded
     def has_documents(self) -> bool:
         return self._open_con().execute("SELECT EXISTS (SELECT 1 FROM documents)").fetchall()[0][0]
 
+    @_guarded
     def stats(self) -> dict[str, int]:
         row = self._open_con().execute(
             "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM time_expressions),"

@@ -61,6 +61,19 @@ def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(cli_command(*args), capture_output=True, cwd=REPO, env=cli_env(), timeout=timeout)
 
 
+def main_cli(*args: str) -> subprocess.CompletedProcess:
+    """`timeline ARGS` in this process: exit code and stderr as a subprocess would give them."""
+    import contextlib
+    import io
+
+    from timeline import cli
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = cli.main(list(args))
+    return subprocess.CompletedProcess(args, code, b"", err.getvalue().encode("utf-8"))
+
+
 def store_counts(db: Path) -> dict:
     """Per-document event counts and orphans, read straight from the DuckDB file."""
     import duckdb

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import article_rows, run_cli, write_jsonl
+from conftest import article_rows, main_cli, run_cli, write_jsonl
 
 GOOD = ("تاريخ النشر: 2023-09-12\nأعلن الرئيس فلاديمير بوتين يوم الاثنين في موسكو اتفاقا جديدا مع الصين. "
         "وقال وزير الخارجية سيرغي لافروف أمس إن المفاوضات ستستمر حتى نهاية العام.")
@@ -30,19 +30,6 @@ def stored(db: Path) -> dict[str, str]:
         return dict(con.execute("SELECT path, text FROM documents").fetchall())
     finally:
         con.close()
-
-
-def main_cli(*args: str) -> subprocess.CompletedProcess:
-    """`timeline ARGS` in this process: exit code and stderr as a subprocess would give them."""
-    import contextlib
-    import io
-
-    from timeline import cli
-
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = cli.main(list(args))
-    return subprocess.CompletedProcess(args, code, b"", err.getvalue().encode("utf-8"))
 
 
 def extract(tmp_path: Path, bad: Path, *extra: str, runner=main_cli):

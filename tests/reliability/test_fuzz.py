@@ -220,7 +220,7 @@ def article_without_punctuation(n_chars: int, seed: int = 7) -> str:
 
 
 SMALL, BIG = 20_000, 1_000_000
-FACTOR = 6            # per-character cost of 1 MB within 6x that of 20 kB (quadratic would be ~50x)
+FACTOR = 4            # per-character cost of 1 MB within 4x that of 20 kB (quadratic would be ~50x)
 
 _CHILD = r"""
 import sys, time, datetime as dt
