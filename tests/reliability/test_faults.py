@@ -9,6 +9,7 @@ finishes, the store is whole.
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -71,8 +72,9 @@ def kill_and_resume(source: Path, tmp_path: Path, seed: int) -> list[tuple[str, 
     stored = 0
     for attempt in range(KILLS):
         workers = "2" if attempt % 2 else "1"        # the local pool, and the single process
-        proc = start(*extract_args(source, db, workers=workers, quiet=False),
-                     stderr=subprocess.PIPE)
+        out = tmp_path / "events.jsonl"
+        proc = start(*[a for a in extract_args(source, db, workers=workers, quiet=False) if a != "--no-output"],
+                     "--output", str(out), stderr=subprocess.PIPE)
         if attempt == 0:
             delay = rnd.uniform(0.2, 1.2)            # during start-up: opening/creating the store
             time.sleep(delay)
@@ -96,6 +98,11 @@ def kill_and_resume(source: Path, tmp_path: Path, seed: int) -> list[tuple[str, 
         kill_group(proc)
         proc.stderr.close()
         stored = len(check_whole(db, reference)["per_doc"])
+        # the events file is written under a temporary name and renamed at the end: after a kill
+        # it is absent (or whole, from a run that finished), never half written
+        if out.exists():
+            assert finished
+            [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
         log.append((where, stored))
         if finished:
             break
