@@ -190,13 +190,15 @@ def _fold_one_for_one(text: str) -> str:
 
 
 def _cut_points(text: str, norm: str, times: list[TimeExpression], start: int = 0, end: int | None = None,
-                padded: str | None = None) -> list[int]:
+                padded: str | None = None, inside: list[tuple[int, int]] | None = None) -> list[int]:
     """Positions in [start, end) where a clause may start or end (sorted). Only sentences with a
     date need clauses, so callers ask sentence by sentence. `padded` is " " + norm (an opener is
-    found by the character before it, so the text gets one in front)."""
+    found by the character before it, so the text gets one in front); `inside` is
+    sorted((t.start, t.end) for t in times), which a caller asking for many sentences sorts once."""
     end = len(text) if end is None else end
     padded = " " + norm if padded is None else padded
-    inside = sorted((t.start, t.end) for t in times)
+    if inside is None:
+        inside = sorted((t.start, t.end) for t in times)
     starts = [s for s, _ in inside]
 
     def in_expression(p: int, touching_start: bool) -> bool:
@@ -265,14 +267,37 @@ def _locates(t: TimeExpression) -> bool:
     return False
 
 
-def _content_words(norm: str, span: tuple[int, int], expressions: list[TimeExpression], limit: int = 1 << 30) -> int:
+class _Covered:
+    """The positions inside some time expression: `covered(p)` is any(t.start <= p < t.end) over the
+    expressions, in logarithmic time (sorted starts and the running maximum of their ends)."""
+
+    __slots__ = ("starts", "reach")
+
+    def __init__(self, expressions: list[TimeExpression]):
+        pairs = sorted((t.start, t.end) for t in expressions)
+        self.starts = [s for s, _ in pairs]
+        self.reach, furthest = [], -1
+        for _, e in pairs:
+            furthest = max(furthest, e)
+            self.reach.append(furthest)
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def covered(self, p: int) -> bool:
+        k = bisect.bisect_right(self.starts, p) - 1
+        return k >= 0 and self.reach[k] > p
+
+
+def _content_words(norm: str, span: tuple[int, int], expressions: list[TimeExpression], limit: int = 1 << 30,
+                   covered: _Covered | None = None) -> int:
     """Words of the span that can carry an event: outside its time expressions, not function words
-    (counting stops at `limit`)."""
+    (counting stops at `limit`). `covered` is _Covered(expressions), for a caller that asks often."""
     lex = _lexicon()
     count = 0
-    inside = [(t.start, t.end) for t in expressions if t.end > span[0] and t.start < span[1]]
+    inside = covered if covered is not None else _Covered(expressions)
     for m in _WORD.finditer(norm, span[0], span[1]):
-        if inside and any(s <= m.start() < e for s, e in inside):
+        if inside and inside.covered(m.start()):
             continue
         word = _word(m.group())
         if word.isdigit() or len(word) < 2 or word in lex.function_words:
@@ -284,15 +309,18 @@ def _content_words(norm: str, span: tuple[int, int], expressions: list[TimeExpre
 
 
 def _host(norm: str, index: int, spans: list[tuple[int, int]], dated: list[bool],
-          expressions: list[TimeExpression]) -> tuple[tuple[int, int], tuple[int, int]]:
+          expressions: list[TimeExpression], covered: _Covered | None = None
+          ) -> tuple[tuple[int, int], tuple[int, int]]:
     """The clause that describes the event of a date found in spans[index], and the part of it
     that tells the event's tense. That is the clause itself, or, when it is little more than the
     date, the clause with its neighbour(s); a reporting clause ("وقال التلفزيون، الجمعة،") takes in
-    the undated clause that says what was reported ("إن وحدات الجيش استهدفت ...")."""
+    the undated clause that says what was reported ("إن وحدات الجيش استهدفت ...").
+    `covered` is _Covered(expressions), for a caller that asks for many clauses."""
     span = spans[index]
     has_next = index + 1 < len(spans) and not dated[index + 1]
-    if _content_words(norm, span, expressions, _lexicon().thin_words) >= _lexicon().thin_words:
-        if has_next and _has_reporting_verb(norm, span[0], span[1], _lexicon().reporting_verbs):
+    lex = _lexicon()
+    if _content_words(norm, span, expressions, lex.thin_words, covered) >= lex.thin_words:
+        if has_next and _has_reporting_verb(norm, span[0], span[1], lex.reporting_verbs):
             return (span[0], spans[index + 1][1]), span
         return span, span
     first, last = index, index
@@ -322,7 +350,8 @@ def _is_future_text(norm: str, span: tuple[int, int]) -> bool:
     return _sentence_is_future(norm[span[0]:span[1]], 0, span[1] - span[0])
 
 
-def _tense(norm: str, span: tuple[int, int], expression: TimeExpression | None, published: dt.date | None) -> str:
+def _tense(norm: str, span: tuple[int, int], expression: TimeExpression | None, published: dt.date | None,
+           cache: dict | None = None) -> str:
     # the date decides when it can: after publication is future, before it is past
     if expression is not None and expression.interval and published:
         first, last = expression.interval
@@ -332,7 +361,13 @@ def _tense(norm: str, span: tuple[int, int], expression: TimeExpression | None, 
             return "future"
         if last < published:
             return "past"
-    if _is_future_text(norm, span):
+    if cache is None:
+        future = _is_future_text(norm, span)
+    else:   # the dates of one clause read its text once
+        future = cache.get(("future", span))
+        if future is None:
+            future = cache[("future", span)] = _is_future_text(norm, span)
+    if future:
         return "future"
     if expression is not None and expression.value == "PRESENT_REF":
         return "present"
@@ -382,6 +417,7 @@ def extract_events(document: Document, *, time_expressions: list[TimeExpression]
     padded = " " + norm
     locating = sorted((t for t in times if _locates(t)), key=lambda t: t.start)
     time_starts = [t.start for t in locating]
+    time_spans = sorted((t.start, t.end) for t in times)     # for _cut_points, sorted once
     mention_starts = [m.start for m in found]
 
     body: list[dict[str, Any]] = []
@@ -397,23 +433,44 @@ def extract_events(document: Document, *, time_expressions: list[TimeExpression]
         if in_sentence and _content_words(norm, (s_start, s_end), in_sentence, 1) == 0:
             continue                         # a line that is only a date ("الثلاثاء 25 سبتمبر 2012")
         if in_sentence:
-            spans = clauses(text, s_start, s_end, _cut_points(text, norm, times, s_start, s_end, padded))
+            # Everything below is indexed per sentence (bisection, dictionaries), never a scan of
+            # all clauses, dates or mentions per date: a long sentence without punctuation holds
+            # thousands of dates.
+            spans = clauses(text, s_start, s_end, _cut_points(text, norm, times, s_start, s_end, padded,
+                                                              time_spans))
             in_sentence = _drop_coarse_parts(in_sentence, spans)
-            owner = [next((k for k, c in enumerate(spans) if c[0] <= t.start < c[1]), None) for t in in_sentence]
-            dated = [k in owner for k in range(len(spans))]
+            clause_of = _clause_finder(spans)
+            owner = [clause_of(t.start) for t in in_sentence]
+            owners = set(owner)
+            dated = [k in owners for k in range(len(spans))]
+            covered = _Covered(in_sentence)
+            hosts: dict[int, tuple[tuple[int, int], tuple[int, int]]] = {}
+            sentence_starts = [m.start for m in sentence_mentions]
+            mentions_of: dict[tuple[int, int], list[actors_mod.ActorMention]] = {}
+            cache: dict = {}
             seen: set[tuple[int, int, str | None]] = set()
             for expression, k in zip(in_sentence, owner):
-                span, tense_span = ((s_start, s_end),) * 2 if k is None else _host(norm, k, spans, dated, in_sentence)
+                if k is None:
+                    span = tense_span = (s_start, s_end)
+                else:
+                    if k not in hosts:
+                        hosts[k] = _host(norm, k, spans, dated, in_sentence, covered)
+                    span, tense_span = hosts[k]
                 key = (span[0], span[1], expression.value)
                 if key in seen:
                     continue                 # the same date twice in one clause: one event
                 seen.add(key)
-                clause_mentions = [m for m in sentence_mentions if span[0] <= m.start and m.end <= span[1]]
+                clause_mentions = mentions_of.get(span)
+                if clause_mentions is None:
+                    # sentence_mentions are sorted by start: those starting in the span, ending in it
+                    lo = bisect.bisect_left(sentence_starts, span[0])
+                    hi = bisect.bisect_right(sentence_starts, span[1])
+                    clause_mentions = mentions_of[span] = [m for m in sentence_mentions[lo:hi] if m.end <= span[1]]
                 same = k is not None and span == spans[k]
                 # only the clause's own actors: the sentence's others belong to its other events
                 target.append(_record(document, text, norm, (s_start, s_end), span, expression,
                                       clause_mentions, same_clause=same,
-                                      tense_span=tense_span))
+                                      tense_span=tense_span, cache=cache))
             continue
         if sentence.heading or len(text[s_start:s_end].split()) < 4:
             continue                         # a heading restates the body; a fragment says nothing
@@ -442,22 +499,45 @@ def _is_dateline(text: str, t: TimeExpression) -> bool:
     return bool(_DATELINE_AFTER.match(text[t.end:t.end + 25]))
 
 
+_NEAR = 30      # characters between two dates that make one compound date
+
+
+def _clause_finder(spans: list[tuple[int, int]]):
+    """clause_of(position): the index of the clause of `spans` (sorted, disjoint) that holds the
+    position, or None; by bisection."""
+    starts = [c[0] for c in spans]
+
+    def clause_of(p: int) -> int | None:
+        k = bisect.bisect_right(starts, p) - 1
+        return k if k >= 0 and p < spans[k][1] else None
+
+    return clause_of
+
+
 def _drop_coarse_parts(expressions: list[TimeExpression], spans: list[tuple[int, int]]) -> list[TimeExpression]:
     """A coarse date right beside a finer one inside it, in the same clause, is a piece of one
-    compound date ("في شهر شوال عام 1436 هـ", "في عام 2019 وتحديدا في 5 مارس"): keep the finer."""
-    def clause_of(t: TimeExpression) -> int | None:
-        return next((k for k, c in enumerate(spans) if c[0] <= t.start < c[1]), None)
+    compound date ("في شهر شوال عام 1436 هـ", "في عام 2019 وتحديدا في 5 مارس"): keep the finer.
 
+    Only the dates near a date can be its finer part: those starting at most _NEAR characters after
+    it ends, and ending at most _NEAR characters before it starts (so starting at most the longest
+    date's length before that), found by bisection over the sorted starts."""
+    clause_of = _clause_finder(spans)
+    candidates = [f for f in expressions if f.interval and not f.bound]
+    candidates.sort(key=lambda f: f.start)
+    starts = [f.start for f in candidates]
+    longest = max((f.end - f.start for f in candidates), default=0)
     kept = []
     for e in expressions:
         coarse = False
         if e.interval and not e.bound:
-            for f in expressions:
-                if f is e or not f.interval or f.bound or f.interval == e.interval:
+            lo = bisect.bisect_left(starts, e.start - _NEAR - longest)
+            hi = bisect.bisect_right(starts, e.end + _NEAR)
+            for f in candidates[lo:hi]:
+                if f is e or f.interval == e.interval:
                     continue
                 inside = e.interval[0] <= f.interval[0] and f.interval[1] <= e.interval[1]
-                near = max(e.start, f.start) - min(e.end, f.end) <= 30
-                if inside and near and clause_of(e) == clause_of(f):
+                near = max(e.start, f.start) - min(e.end, f.end) <= _NEAR
+                if inside and near and clause_of(e.start) == clause_of(f.start):
                     coarse = True
                     break
         if not coarse:
@@ -479,8 +559,20 @@ def _has_reporting_verb(norm: str, start: int, end: int, verbs: frozenset[str]) 
 
 def _record(document: Document, text: str, norm: str, sentence: tuple[int, int], clause: tuple[int, int],
             expression: TimeExpression | None, mentions: list[actors_mod.ActorMention],
-            same_clause: bool, tense_span: tuple[int, int] | None = None) -> dict[str, Any]:
+            same_clause: bool, tense_span: tuple[int, int] | None = None,
+            cache: dict | None = None) -> dict[str, Any]:
+    """One event record. `cache` is a dict kept for one sentence: its events share the strings cut
+    from the text (one copy of a long sentence, not one per event) and the reading of a clause."""
     published = document.published
+    if cache is None:
+        cache = {}
+
+    def piece(span: tuple[int, int]) -> str:
+        got = cache.get(span)
+        if got is None:
+            got = cache[span] = text[span[0]:span[1]]
+        return got
+
     names: list[str] = []
     kinds: list[str] = []
     for m in mentions:
@@ -517,9 +609,9 @@ def _record(document: Document, text: str, norm: str, sentence: tuple[int, int],
         "document_id": document.id, "title": document.title, "source": document.source,
         "published": published,
         **date,
-        "tense": _tense(norm, tense_span or clause, expression, published),
-        "description": text[clause[0]:clause[1]],
-        "sentence": text[sentence[0]:sentence[1]],
+        "tense": _tense(norm, tense_span or clause, expression, published, cache),
+        "description": piece(clause),
+        "sentence": piece(sentence),
         "evidence_start": clause[0], "evidence_end": clause[1],
         "actors": names, "actor_kinds": kinds,
         "location": _location(mentions),

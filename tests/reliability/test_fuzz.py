@@ -289,17 +289,10 @@ def test_tag_is_linear_on_1mb_without_punctuation():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="timeline/actors.py: ActorResolver.resolve is quadratic (each "
-                   "single-token person scans every full name before it: the `before` list comprehension); "
-                   "1 MB without punctuation with recurring names takes minutes")
 def test_actor_mentions_are_linear_on_1mb_without_punctuation():
     assert_linear("actors")
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="timeline/events.py: extract_events is quadratic in the events of "
-                   "one sentence (_drop_coarse_parts, the owner/clause_mentions scans, _content_words); "
-                   "1 MB without punctuation takes ~60 s against ~4 s linear (given the times and mentions: 50 kB 0.1 s, 200 kB 2.1 s); "
-                   "the actors.py resolve defect above adds to it")
 def test_whole_extraction_is_linear_on_1mb_without_punctuation():
     assert_linear("extract")
