@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import operator
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -67,14 +68,24 @@ def _translate(s: str) -> str:
 class _Normalized:
     """The matching form of a text and the way back to original offsets."""
 
-    __slots__ = ("text", "_shift", "has_deletions")
+    __slots__ = ("text", "_shift", "has_deletions", "tanween")
 
     def __init__(self, original: str):
-        deleted = [m.start() for m in _DELETED.finditer(original)]
-        self.text = _translate(_DELETED.sub("", original) if deleted else original)
-        # _shift[k]: the normalized offset at which the k-th deleted character was dropped
-        self._shift = [pos - k for k, pos in enumerate(deleted)]
-        self.has_deletions = bool(deleted)
+        pieces = _DELETED.split(original)    # each deletion is one character
+        # _shift[k]: the normalized offset at which the k-th deleted character was dropped;
+        # tanween: the offsets at which a tanween was dropped
+        self._shift, self.tanween = [], []
+        if len(pieces) > 1:
+            shift, pos = 0, -1
+            for piece in pieces[:-1]:
+                shift += len(piece)
+                pos += len(piece) + 1
+                self._shift.append(shift)
+                if "\u064b" <= original[pos] <= "\u064d":
+                    self.tanween.append(shift)
+            original = "".join(pieces)
+        self.text = _translate(original)
+        self.has_deletions = bool(self._shift)
 
     def original(self, offset: int) -> int:
         """Original offset of a normalized offset; an end offset takes in the marks that follow."""
@@ -329,6 +340,9 @@ class AliasTable:
                                    + "(?:" + _trie_regex(self.sport_words) + r")\b")
 
     def lookup(self, matched: str) -> _Entry | None:
+        entry = self.entries.get(matched)
+        if entry is not None and matched not in self.lam_forms:
+            return entry    # the usual case: a name matched as written in the table
         key = " ".join(matched.replace("-", " ").split()) if (" " in matched or "-" in matched
                                                               or "\t" in matched) else matched
         key = self.lam_forms.get(key, key)
@@ -385,6 +399,7 @@ def _load_cached(actors_dir: str, paths: tuple[str, ...], _stamps: tuple[float, 
 # Finding mentions
 
 _TOKEN = re.compile(r"[ \t\u00a0]*([^\W\d_]+)")
+_MISSING = object()
 _PREV_WORD = re.compile(r"([^\W\d_]+)[ \t\u00a0]+$")
 _BLANKS = " \t\u00a0"
 
@@ -392,7 +407,7 @@ _BLANKS = " \t\u00a0"
 def _prev_word(s: str, pos: int) -> str | None:
     """The word right before the blanks that end at pos: `_PREV_WORD.search(s, 0, pos).group(1)`,
     read backwards from pos instead of searched for from the start of the text (`$` also matches
-    before a newline that ends the text; [^\W\d_] is a character that is alphanumeric, no digit)."""
+    before a newline that ends the text; a letter of the pattern is alphanumeric and no digit)."""
     end = pos - 1 if pos > 0 and s[pos - 1] == "\n" else pos
     b = end
     while b > 0 and s[b - 1] in _BLANKS:
@@ -436,7 +451,6 @@ class _Scanner:
         self.original = text
         self.norm = _Normalized(text)
         self.s = self.norm.text
-        self.tanween = _TANWEEN.search(text) is not None   # read_name looks for it word by word
         self._spans: list[_Span] = []
         self._removed: dict[int, _Span] = {}   # removed spans (by id), left out of `spans` when read
         self.at: dict[int, _Span] = {}   # word start → span there (gazetteer or organization)
@@ -445,12 +459,11 @@ class _Scanner:
     # -- helpers over the normalized text --
 
     def token(self, pos: int) -> tuple[int, int, str] | None:
-        try:
-            return self._tokens[pos]     # the passes read the same words again and again
-        except KeyError:
+        tk = self._tokens.get(pos, _MISSING)     # the passes read the same words again and again
+        if tk is _MISSING:
             m = _TOKEN.match(self.s, pos)
             tk = self._tokens[pos] = (m.start(1), m.end(1), m.group(1)) if m else None
-            return tk
+        return tk
 
     def next_char(self, pos: int) -> str:
         m = _NEXT.match(self.s, pos)
@@ -502,6 +515,7 @@ class _Scanner:
         """Up to four name tokens from pos (connectors inside); None if there is no name there."""
         toks: list[tuple[int, int, str]] = []
         p = pos
+        tanween = self.norm.tanween
         while len(toks) < max_tokens:
             tk = self.token(p)
             if not tk:
@@ -511,8 +525,9 @@ class _Scanner:
                                  and self.is_name_token(tok[1:], None)):
                 break  # a known actor or "وجنيفر": the name ends here
             prev = toks[-1][2] if toks else None
-            if self.tanween and _TANWEEN.search(self.original, self.norm.original(ts), self.norm.original(te)):
-                break  # tanween marks an indefinite common noun: إنذاراً
+            if tanween and bisect.bisect_right(tanween, ts) != bisect.bisect_right(tanween, te):
+                break  # tanween (dropped from the normalized word: after ts, at te at most) marks an
+                # indefinite common noun: إنذاراً
             if tok == "علي":
                 if self.original[self.norm.original(te) - 1] == "ى":
                     break  # the preposition على; a name is written علي (علي بن أحمد)
@@ -579,26 +594,33 @@ class _Scanner:
 
     def gazetteer(self) -> None:
         sporty = None
-        for m in self.t.gazetteer_re.finditer(self.s):
-            entry = self.t.lookup(m.group(2))
+        t = self.t
+        lookup = t.lookup
+        spans, at = self._spans, self.at
+        for m in t.gazetteer_re.finditer(self.s):
+            name = m.group(2)
+            entry = lookup(name)
             if entry is None or entry.short:
                 continue
-            if entry.kind != ORGANIZATION and entry.canonical.endswith("ة") and " " not in m.group(2) \
-                    and self.original[self.norm.original(m.end(2)) - 1] == "ه" and m.group(2)[:-1] in self.t.common:
+            if entry.kind != ORGANIZATION and entry.canonical.endswith("ة") and " " not in name \
+                    and self.original[self.norm.original(m.end(2)) - 1] == "ه" and name[:-1] in t.common:
                 continue  # "جده" (his grandfather) written with ه is not جدة
             if entry.sport:
                 if sporty is None:   # two sport words at least: one "كأس" is no sport page
-                    it = self.t.sport_re.finditer(self.s)
+                    it = t.sport_re.finditer(self.s)
                     sporty = next(it, None) is not None and next(it, None) is not None
                 if not sporty:
                     continue
-            a, b = m.start(2), m.end(2)
-            if entry.kind == ORGANIZATION and " " in m.group(2):
-                head, rest = m.group(2).split(None, 1)
-                if head in self.t.descriptor_heads or (head in self.t.descriptor_heads_indef
-                                                       and not rest.startswith("ال")):
-                    a = self.token(m.start(2) + len(head))[0]   # "حركة حماس" → حماس
-            self.add(_Span(a, b, entry, entry.kind, "gazetteer", m.start(1) if a == m.start(2) else a))
+            a, b = m.span(2)
+            token_start = m.start(1)
+            if entry.kind == ORGANIZATION and " " in name:
+                head, rest = name.split(None, 1)
+                if head in t.descriptor_heads or (head in t.descriptor_heads_indef
+                                                  and not rest.startswith("ال")):
+                    a = token_start = self.token(a + len(head))[0]   # "حركة حماس" → حماس
+            sp = _Span(a, b, entry, entry.kind, "gazetteer", token_start)
+            spans.append(sp)               # self.add, inlined
+            at.setdefault(token_start, sp)
         # a known organization + a demonym is one name: الهلال الأحمر الإماراتي، الأهلي المصري
         for sp in list(self.spans):
             if sp.kind != ORGANIZATION:
@@ -659,13 +681,14 @@ class _Scanner:
         """(word start, trigger start, trigger end, trigger word) for each title, verb or head."""
         t = self.t
         lam, trig, given = t.trigger_lam_forms, t.trigger_words, t.strong_given
-        out, self.given_hits = [], []
+        out, hits = [], []
         for m in t.trigger_re.finditer(self.s):
-            w = m.group(2)
+            proclitic, w = m.groups()
             if w in trig:
                 out.append((m.start(1), m.start(2), m.end(2), lam.get(w, w)))
             if w in given:
-                self.given_hits.append((m.start(1), m.start(2), m.group(1), w))
+                hits.append((m.start(1), m.start(2), proclitic, w))
+        self.given_hits = hits
         return out
 
     def organizations(self, triggers) -> None:
@@ -1079,7 +1102,7 @@ class _Scanner:
 
     def mentions(self) -> list[ActorMention]:
         # longest first, then gazetteer before rules, then leftmost; drop overlaps
-        order = {"gazetteer": 0, "rule": 1, "short": 2}
+        order = _SOURCE_ORDER
         chosen: list[_Span] = []
         # chosen spans never overlap; a span overlaps one chosen before it when it covers a character
         # one covers (an empty span: when it lies strictly inside one). One byte per character: a
@@ -1094,22 +1117,26 @@ class _Scanner:
             if a < b:
                 cover[a:b] = b"\x01" * (b - a)
                 first[a] = 1
-        chosen.sort(key=lambda x: x.start)
+        chosen.sort(key=_START)
         out = []
         original = self.norm.original if self.norm.has_deletions else None
+        text, s, demonyms = self.original, self.s, self.t.demonyms
         for sp in chosen:
             a, b = (original(sp.start), original(sp.end)) if original else (sp.start, sp.end)
             # an end offset takes in trailing marks but never trailing blanks
-            surface = self.original[a:b]
-            if sp.entry is not None:
-                e = sp.entry
-                demonym = e.kind == COUNTRY and e.place is None and \
-                    _norm_text(self.s, sp.start, sp.end) in self.t.demonyms
+            surface = text[a:b]
+            e = sp.entry
+            if e is not None:
+                demonym = e.kind == COUNTRY and e.place is None and _norm_text(s, sp.start, sp.end) in demonyms
                 out.append(ActorMention(surface, a, b, e.kind, e.canonical, e.country, e.place, sp.source,
                                         demonym))
             else:
                 out.append(ActorMention(surface, a, b, sp.kind, _display(surface), None, None, sp.source))
         return out
+
+
+_SOURCE_ORDER = {"gazetteer": 0, "rule": 1, "short": 2}
+_START = operator.attrgetter("start")
 
 
 def _norm_text(s: str, a: int, b: int) -> str:
@@ -1215,7 +1242,7 @@ class ActorResolver:
         by_key: dict[tuple[str, str], str] = {}          # (kind, spelling key) → canonical in this doc
         full_people: list[tuple[int, list[str], list[str], str]] = []   # start, tokens, keys, canonical
         pending: list[int] = []                           # indexes of single-token people
-        for m in sorted(mentions, key=lambda x: x.start):
+        for m in sorted(mentions, key=_START):
             n = _norm(m.text)
             canonical = m.canonical
             if m.kind == PERSON:

@@ -267,6 +267,9 @@ def _locates(t: TimeExpression) -> bool:
     return False
 
 
+_FEW = 8        # up to this many time expressions in a sentence, scans are cheaper than indexes
+
+
 class _Covered:
     """The positions inside some time expression: `covered(p)` is any(t.start <= p < t.end) over the
     expressions, in logarithmic time (sorted starts and the running maximum of their ends)."""
@@ -295,9 +298,15 @@ def _content_words(norm: str, span: tuple[int, int], expressions: list[TimeExpre
     (counting stops at `limit`). `covered` is _Covered(expressions), for a caller that asks often."""
     lex = _lexicon()
     count = 0
-    inside = covered if covered is not None else _Covered(expressions)
+    if covered is None and len(expressions) > _FEW:
+        covered = _Covered(expressions)
+    if covered is not None:
+        is_inside = covered.covered if covered else None
+    else:   # a few expressions: a scan is cheaper than an index
+        inside = [(t.start, t.end) for t in expressions if t.end > span[0] and t.start < span[1]]
+        is_inside = (lambda p: any(s <= p < e for s, e in inside)) if inside else None
     for m in _WORD.finditer(norm, span[0], span[1]):
-        if inside and inside.covered(m.start()):
+        if is_inside is not None and is_inside(m.start()):
             continue
         word = _word(m.group())
         if word.isdigit() or len(word) < 2 or word in lex.function_words:
@@ -443,7 +452,7 @@ def extract_events(document: Document, *, time_expressions: list[TimeExpression]
             owner = [clause_of(t.start) for t in in_sentence]
             owners = set(owner)
             dated = [k in owners for k in range(len(spans))]
-            covered = _Covered(in_sentence)
+            covered = _Covered(in_sentence) if len(in_sentence) > _FEW else None
             hosts: dict[int, tuple[tuple[int, int], tuple[int, int]]] = {}
             sentence_starts = [m.start for m in sentence_mentions]
             mentions_of: dict[tuple[int, int], list[actors_mod.ActorMention]] = {}
@@ -521,6 +530,8 @@ def _drop_coarse_parts(expressions: list[TimeExpression], spans: list[tuple[int,
     Only the dates near a date can be its finer part: those starting at most _NEAR characters after
     it ends, and ending at most _NEAR characters before it starts (so starting at most the longest
     date's length before that), found by bisection over the sorted starts."""
+    if len(expressions) < 2:
+        return list(expressions)
     clause_of = _clause_finder(spans)
     candidates = [f for f in expressions if f.interval and not f.bound]
     candidates.sort(key=lambda f: f.start)
@@ -566,12 +577,12 @@ def _record(document: Document, text: str, norm: str, sentence: tuple[int, int],
     published = document.published
     if cache is None:
         cache = {}
-
-    def piece(span: tuple[int, int]) -> str:
-        got = cache.get(span)
-        if got is None:
-            got = cache[span] = text[span[0]:span[1]]
-        return got
+    description = cache.get(clause)
+    if description is None:
+        description = cache[clause] = text[clause[0]:clause[1]]
+    sentence_text = cache.get(sentence)
+    if sentence_text is None:
+        sentence_text = cache[sentence] = text[sentence[0]:sentence[1]]
 
     names: list[str] = []
     kinds: list[str] = []
@@ -610,8 +621,8 @@ def _record(document: Document, text: str, norm: str, sentence: tuple[int, int],
         "published": published,
         **date,
         "tense": _tense(norm, tense_span or clause, expression, published, cache),
-        "description": piece(clause),
-        "sentence": piece(sentence),
+        "description": description,
+        "sentence": sentence_text,
         "evidence_start": clause[0], "evidence_end": clause[1],
         "actors": names, "actor_kinds": kinds,
         "location": _location(mentions),
