@@ -617,7 +617,11 @@ class _Scanner:
                 head, rest = name.split(None, 1)
                 if head in t.descriptor_heads or (head in t.descriptor_heads_indef
                                                   and not rest.startswith("ال")):
-                    a = token_start = self.token(a + len(head))[0]   # "حركة حماس" → حماس
+                    # "حركة حماس" → حماس; past the separator, which may hold a hyphen ("تنظيم -الدولة")
+                    a += len(head)
+                    while self.s[a] in " \t\u00a0-":
+                        a += 1
+                    token_start = a
             sp = _Span(a, b, entry, entry.kind, "gazetteer", token_start)
             spans.append(sp)               # self.add, inlined
             at.setdefault(token_start, sp)
