@@ -356,6 +356,58 @@ class Rule:
     # The content classes the pattern mentions anywhere: a match holds at least one content class,
     # so a text whose class string has none of them cannot match and the rule is skipped.
     content: frozenset[str] = frozenset()
+    # Sets of classes of which any match needs at least one each (e.g. a Hijri month "H"): a text
+    # lacking every class of one set cannot match either.
+    needs: tuple[frozenset[str], ...] = ()
+
+
+def _required_classes(pattern: str) -> tuple[frozenset[str], ...]:
+    """For a pattern over the class string: sets S such that every match (or its lookarounds) holds
+    a character of S. Conservative: where it cannot tell, it requires nothing."""
+    try:
+        from re import _parser as sre_parse          # Python 3.11+
+    except ImportError:                            # pragma: no cover
+        import sre_parse
+
+    def clauses(items) -> list[frozenset[str]]:
+        out: list[frozenset[str]] = []
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                out.append(frozenset(chr(arg)))
+            elif name == "IN":
+                letters = set()
+                for sub_op, sub_arg in arg:
+                    if str(sub_op) == "LITERAL":
+                        letters.add(chr(sub_arg))
+                    elif str(sub_op) == "RANGE":
+                        letters.update(chr(c) for c in range(sub_arg[0], sub_arg[1] + 1))
+                    else:
+                        letters = None
+                        break
+                if letters:
+                    out.append(frozenset(letters))
+            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                low, _, sub = arg
+                if low >= 1:
+                    out.extend(clauses(sub))
+            elif name == "SUBPATTERN":
+                out.extend(clauses(arg[-1]))
+            elif name == "ASSERT":                   # a positive lookaround: its classes are in the text
+                out.extend(clauses(arg[1]))
+            elif name == "BRANCH":
+                union: set[str] = set()
+                for alternative in arg[1]:
+                    own = clauses(alternative)
+                    if not own:
+                        union = set()
+                        break
+                    union |= min(own, key=len)
+                if union:
+                    out.append(frozenset(union))
+        return out
+
+    return tuple(clauses(sre_parse.parse(pattern)))
 
 
 def _pattern_classes(pattern: str) -> frozenset[str]:
@@ -417,7 +469,7 @@ def rule(name: str, pattern: str, priority: int = 0):
     content = frozenset() if "\\0" in classes else frozenset(classes - set(_FILLER))
 
     def register(production: Production) -> Production:
-        _RULES.append(Rule(name, compiled, production, priority, content))
+        _RULES.append(Rule(name, compiled, production, priority, content, _required_classes(expanded)))
         return production
     return register
 
@@ -1254,15 +1306,17 @@ def _set(m: re.Match, t: Tokens):
 @functools.lru_cache(maxsize=1)
 def _rule_table() -> tuple:
     # bound methods up front: the loop over rules runs for every text
-    return tuple((r.pattern.finditer, r.production, r.content, r) for r in _RULES)
+    return tuple((r.pattern.finditer, r.production, r.content, r.needs, r) for r in _RULES)
 
 
 def _find_specs(tokens: Tokens) -> list[Spec]:
     codes = tokens.codes
     candidates: list[Spec] = []
     present = frozenset(codes)
-    for finditer, production, content, r in _rule_table():
+    for finditer, production, content, needs, r in _rule_table():
         if content and content.isdisjoint(present):
+            continue
+        if needs and any(need.isdisjoint(present) for need in needs):
             continue
         for m in finditer(codes):
             if m.end() == m.start():
