@@ -125,7 +125,9 @@ _DIGIT_PARTS = re.compile(
 _NDATE = re.compile(r"(?:\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})$")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}$")
 _PLAIN_NUMBER = re.compile(r"\d+(?:[.,]\d+)*$")
-_NUMBER_START = re.compile(r"\d+")   # digit runs: candidates; only those that start a token count
+# Numbers the class table does not hold: with separators (85.4, 15/03/2023, 2015-2018, 10:30), five
+# digits or more, or leading zeros. Candidates only: those that start a token count.
+_NUMBER_START = re.compile(r"\d[\d/.\-:,]*[/.\-:,]\d|\d{5,}|0\d{2,}")
 
 
 def _number_starts(text: str) -> list[int]:
@@ -1309,15 +1311,20 @@ def _rule_table() -> tuple:
     return tuple((r.pattern.finditer, r.production, r.content, r.needs, r) for r in _RULES)
 
 
+@functools.lru_cache(maxsize=8192)
+def _viable_rules(present: frozenset[str]) -> tuple:
+    """The rules that can match a class string made of these classes (texts share class sets often
+    enough for the answer to be cached)."""
+    return tuple((finditer, production, r) for finditer, production, content, needs, r in _rule_table()
+                 if not (content and content.isdisjoint(present))
+                 and not any(need.isdisjoint(present) for need in needs))
+
+
 def _find_specs(tokens: Tokens) -> list[Spec]:
     codes = tokens.codes
     candidates: list[Spec] = []
     present = frozenset(codes)
-    for finditer, production, content, needs, r in _rule_table():
-        if content and content.isdisjoint(present):
-            continue
-        if needs and any(need.isdisjoint(present) for need in needs):
-            continue
+    for finditer, production, r in _viable_rules(present):
         for m in finditer(codes):
             if m.end() == m.start():
                 continue
