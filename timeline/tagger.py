@@ -125,21 +125,7 @@ _DIGIT_PARTS = re.compile(
 _NDATE = re.compile(r"(?:\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})$")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}$")
 _PLAIN_NUMBER = re.compile(r"\d+(?:[.,]\d+)*$")
-# Numbers the class table does not hold: with separators (85.4, 15/03/2023, 2015-2018, 10:30), five
-# digits or more, or leading zeros. Candidates only: those that start a token count.
-_NUMBER_START = re.compile(r"\d[\d/.\-:,]*[/.\-:,]\d|\d{5,}|0\d{2,}")
-
-
-def _number_starts(text: str) -> list[int]:
-    return [m.start() for m in _NUMBER_START.finditer(text)]
-
-
-def _token_at(starts: list[int]):
-    """index of the token starting at a given offset (offsets come from the same split)."""
-    def find(offset: int) -> int:
-        k = bisect.bisect_left(starts, offset)
-        return k if k < len(starts) and starts[k] == offset else -1
-    return find
+_DIGIT_CHAR = re.compile(r"\d")
 _MARKED = re.compile(r"#")
 _MULTI_MARK = re.compile(r"1")
 
@@ -196,9 +182,10 @@ def _tokenize(text: str) -> Tokens:
     both = "".join(map(_code_mark_table().get, words, itertools.repeat("x0")))
     joined = both[0::2]
     marks: str | None = both[1::2]
-    # numbers the table does not know (long numbers, decimals, dates, clock times) start a token
-    # with a digit: find them in the text, not by looking at every token
-    unknown_numbers = [k for k in map(_token_at(starts), _number_starts(text)) if k >= 0 and joined[k] == "x"]
+    # numbers the table does not know (long numbers, decimals, dates, clock times): tokens that
+    # start with a digit and got no class, found through a string of every token's first character
+    firsts = "".join(map(operator.itemgetter(0), words))
+    unknown_numbers = [m.start() for m in _DIGIT_CHAR.finditer(firsts) if joined[m.start()] == "x"]
     if unknown_numbers:
         marked = list(joined)
         for k in unknown_numbers:
