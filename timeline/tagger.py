@@ -280,6 +280,9 @@ _REACH = 4
 _FILLER_RUN = re.compile(f"([{_FILLER}]{{{2 * _REACH + 1},}})")
 
 
+_COMPACT_FROM = 150
+
+
 def _compact(tokens: Tokens) -> Tokens:
     """The same tokens with every long run of filler classes (unknown words, function words,
     punctuation) cut down to its first and last _REACH tokens (and one sentence end, if the cut part
@@ -289,6 +292,8 @@ def _compact(tokens: Tokens) -> Tokens:
     neighbouring words; the grammar then scans a class string several times shorter. Offsets are
     kept, so nothing downstream can tell."""
     codes = tokens.codes
+    if len(codes) < _COMPACT_FROM:
+        return tokens                               # short texts: cutting costs more than it saves
     pieces = _FILLER_RUN.split(codes)
     if len(pieces) == 1:
         return tokens
