@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 
 from hijridate import Gregorian, Hijri
 
@@ -145,6 +146,7 @@ def gregorian_to_hijri(d: dt.date) -> tuple[int, int, int] | None:
     return h.year, h.month, h.day
 
 
+@functools.lru_cache(maxsize=65536)
 def hijri_text(d: dt.date) -> str | None:
     """The Hijri date of a Gregorian day as YYYY-MM-DD (Umm al-Qura), None out of range."""
     h = gregorian_to_hijri(d)
