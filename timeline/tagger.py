@@ -148,6 +148,13 @@ def _code_table() -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=1)
+def _payload_table() -> dict[str, tuple[Any, int]]:
+    """Token → (payload, proclitic length) for lexicon words; numbers carry themselves."""
+    single, _, _ = _word_tables()
+    return {word: (entry.payload, prefix) for word, (entry, prefix) in single.items()}
+
+
+@functools.lru_cache(maxsize=1)
 def _code_mark_table() -> dict[str, str]:
     """Token → its class letter followed by "1" when a multi-word form may start with it, else "0"."""
     marks = _multi_marks()
@@ -227,18 +234,15 @@ def _tokenize(text: str) -> Tokens:
             prefixes[i:i + 1] = [0] * len(toks)
         joined = "".join(codes_list)
     codes = list(joined)
+    payload_of = _payload_table()
     for m in _KNOWN.finditer(joined):
         i = m.start()
-        code = joined[i]
-        if code in "149T:":
-            payloads[i] = words[i]
-        elif code != "9":
-            hit = single.get(words[i])
-            if hit is not None:
-                payloads[i] = hit[0].payload
-                prefixes[i] = hit[1]
-            elif payloads[i] is None:
-                payloads[i] = words[i]
+        word = words[i]
+        hit = payload_of.get(word)
+        if hit is not None:
+            payloads[i], prefixes[i] = hit
+        elif payloads[i] is None:
+            payloads[i] = word
     # multi-word forms ("كانون الثاني", "أول من أمس"): merge the longest that matches
     if marks is None:
         marks = "".join(map(_multi_marks().get, words, itertools.repeat("0")))
@@ -1098,6 +1102,11 @@ def _offset(m: re.Match, t: Tokens):
         if direction == "since" and codes[k] == "u" and mod is None:
             return Spec(k, j, "duration", {"unit": unit, "amount": None}, type=DURATION)   # "منذ سنين"
         return None
+    if direction in ("before", "after") and j < len(codes) and codes[j] == "f" and t.words[j] == "من" \
+            and j + 1 < len(codes) and codes[j + 1] == "x":
+        # "بعد ثلاثة أيام من الهجوم": counted from an event, not from the publication date — the
+        # length is all the text fixes
+        return Spec(k - (mod is not None), j, "duration", {"unit": unit, "amount": amount}, type=DURATION, mod=mod)
     return Spec(i, j, "offset", {"direction": direction, "unit": unit, "amount": amount, "length_start": k - (mod is not None)},
                 mod=mod)
 
