@@ -233,7 +233,6 @@ def _tokenize(text: str) -> Tokens:
             payloads[i:i + 1] = [w if c in "T:9" else None for w, c in zip(toks, sub_codes)]
             prefixes[i:i + 1] = [0] * len(toks)
         joined = "".join(codes_list)
-    codes = list(joined)
     payload_of = _payload_table()
     for m in _KNOWN.finditer(joined):
         i = m.start()
@@ -269,6 +268,7 @@ def _tokenize(text: str) -> Tokens:
                     replace.append((i, i + n, hit[0], prefix))
                     merged_until = i + n - 1
                     break
+        codes = list(joined) if replace else None
         for i, j, entry, prefix in reversed(replace):
             starts[i:j] = [starts[i]]
             ends[i:j] = [ends[j - 1]]
@@ -276,7 +276,9 @@ def _tokenize(text: str) -> Tokens:
             codes[i:j] = [entry.code]
             payloads[i:j] = [entry.payload]
             prefixes[i:j] = [prefix]
-    return _compact(Tokens(starts, ends, words, "".join(codes), payloads, prefixes))
+        if codes is not None:
+            joined = "".join(codes)
+    return _compact(Tokens(starts, ends, words, joined, payloads, prefixes))
 
 
 # Classes that no rule matches on their own: every find holds at least one other class, and a rule
