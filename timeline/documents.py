@@ -904,6 +904,24 @@ def _text_lines(path: Path, gz: bool, encoding: str) -> Iterator[tuple[int, str 
                 yield number, InputError(None, f"not valid UTF-8 (byte {e.start} of the line)", number)
 
 
+def json_line_documents(line: str, name: str, number: int, user_date, user_raw) -> Iterator[Document | InputError]:
+    """The documents of one JSON line (an article, and any article split off after it), or the
+    error that names the file and line. Shared by the reader and the partition workers."""
+    try:
+        row = json.loads(line.strip())
+    except json.JSONDecodeError as e:
+        yield InputError(name, f"not valid JSON ({e.msg})", number)
+        return
+    if not isinstance(row, dict):
+        yield InputError(name, f"expected a JSON object, found {type(row).__name__}", number)
+        return
+    result = _row_document(row, name, number, user_date, user_raw)
+    if isinstance(result, InputError):
+        yield result
+    else:
+        yield from result
+
+
 def _read_jsonl(path: Path, gz: bool, user_date, user_raw) -> Iterator[Document | InputError]:
     name = str(path)
     encoding = _sniff_encoding(path, gz)
@@ -928,19 +946,7 @@ def _read_jsonl(path: Path, gz: bool, user_date, user_raw) -> Iterator[Document 
                     # One pretty-printed object across many lines.
                     yield from _read_json_array(path, gz, encoding, user_date, user_raw)
                     return
-        try:
-            row = json.loads(line.strip())
-        except json.JSONDecodeError as e:
-            yield InputError(name, f"not valid JSON ({e.msg})", number)
-            continue
-        if not isinstance(row, dict):
-            yield InputError(name, f"expected a JSON object, found {type(row).__name__}", number)
-            continue
-        result = _row_document(row, name, number, user_date, user_raw)
-        if isinstance(result, InputError):
-            yield result
-        else:
-            yield from result
+        yield from json_line_documents(line, name, number, user_date, user_raw)
     if not first_seen:
         yield InputError(name, "empty file")
 

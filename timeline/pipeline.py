@@ -422,9 +422,7 @@ def _partition_documents(partition: Partition, published: Any) -> Iterator[Docum
     if partition.kind == "files":
         yield from read_paths(partition.items, published)
         return
-    import json
-
-    from .documents import _row_document, _user_date
+    from .documents import _user_date, json_line_documents
 
     user_date, user_raw = _user_date(published)
     name = partition.source
@@ -439,19 +437,7 @@ def _partition_documents(partition: Partition, published: Any) -> Iterator[Docum
             continue
         if not line.strip():
             continue
-        try:
-            row = json.loads(line.strip())
-        except json.JSONDecodeError as e:
-            yield InputError(name, f"not valid JSON ({e.msg})", number)
-            continue
-        if not isinstance(row, dict):
-            yield InputError(name, f"expected a JSON object, found {type(row).__name__}", number)
-            continue
-        result = _row_document(row, name, number, user_date, user_raw)
-        if isinstance(result, InputError):
-            yield result
-        else:
-            yield from result
+        yield from json_line_documents(line, name, number, user_date, user_raw)
 
 
 def _error_kind(message: str) -> str:
