@@ -212,3 +212,14 @@ def test_lanes_beyond_the_limit_are_folded_into_other():
     assert len(lanes) == 10 and lanes[0] == "فاعل 0" and lanes[-1] == "أخرى (51)"
     assert fig.layout.meta["folded_lanes"] == 51
     assert ids_in(fig) == {f"e{i}" for i in range(60)} | {f"x{i}" for i in range(3)}
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/usr/bin/chromium") and not __import__("os").environ.get("TIMELINE_REQUIRE_BROWSER"),
+                    reason="kaleido needs a Chrome: Debian's chromium is not installed")
+def test_png_export_of_the_timeline():
+    from timeline.figures import figure_png, timeline_figure
+    frame = frame_of(event(event_id="a"), event(event_id="b", date_text="عام 2019", date_value="2019",
+                                                   granularity="year", date_start=dt.date(2019, 1, 1),
+                                                   date_end=dt.date(2019, 12, 31)))
+    png = figure_png(timeline_figure(frame), width=600, height=300)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 2000
