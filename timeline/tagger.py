@@ -628,11 +628,12 @@ def _numeric_date(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "date", {"year": year, "month": month, "day": day})
 
 
-@rule("numeric date written with spaces", r"(?:1 (?P<sa>[/\-.]) 1 (?P=sa) 4 | 4 (?P<sb>[/\-.]) 1 (?P=sb) 1) [ej]?")
+@rule("numeric date written with spaces", r"(?:W,?)? (?:1 (?P<sa>[/\-.]) 1 (?P=sa) 4 | 4 (?P<sb>[/\-.]) 1 (?P=sb) 1) [ej]?")
 def _spaced_numeric_date(m: re.Match, t: Tokens):
-    # "26 /10 /1436هـ", "27-8 -1412هـ": the same date as a numeric date token, cut by spaces
+    # "26 /10 /1436هـ", "27-8 -1412هـ": the same date as a numeric date token, cut by spaces; a
+    # weekday written before it is part of it ("الثلاثاء 26 /10 /1436هـ")
     numbers = [k for k in range(m.start(), m.end()) if t.codes[k] in "14"]
-    if any(t.ends[k] - t.starts[k + 1] > 2 for k in range(m.start(), numbers[-1])):
+    if any(t.ends[k] - t.starts[k + 1] > 2 for k in range(numbers[0], numbers[-1])):
         return None                                   # more than a space between the parts
     a, b, c = (int(t.payloads[k]) for k in numbers)
     year, month, day = (a, b, c) if t.codes[numbers[0]] == "4" else (c, b, a)
@@ -1291,9 +1292,16 @@ def _narrative(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "narrative", {"relation": t.payloads[m.start()]})
 
 
-@rule("set", r"(?:Q | K d? W | K {NUM}? {UNIT})")
+@rule("set", r"(?:Q | K? u W | K? d? W | K {NUM}? {UNIT})")
 def _set(m: re.Match, t: Tokens):
     codes = m.string
+    if codes[m.start()] == "u":
+        # "أيام الثلاثاء" (Tuesdays): the plural of day before a weekday is a recurrence — but
+        # "أيام الجمعة والسبت والأحد" lists the days of one event
+        if t.payloads[m.start()] != ("day", "plural") or (m.end() < len(codes) and codes[m.end()] == "W"):
+            return None
+    elif codes[m.start()] not in "QK":
+        return None                                   # a weekday alone is a date, not a set
     if codes[m.start()] == "Q":
         return Spec(m.start(), m.end(), "set", {"value": t.payloads[m.start()]}, type=SET)
     if "W" in codes[m.start():m.end()]:
