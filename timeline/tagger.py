@@ -200,8 +200,6 @@ def _tokenize(text: str) -> Tokens:
         for k in unknown_numbers:
             marked[k] = "#"
         joined = "".join(marked)
-    payloads: list[Any] = [None] * len(words)
-    prefixes: list[int] = [0] * len(words)
     if "#" in joined:
         codes_list = list(joined)
         pieces: list[tuple[int, list[str], list[int], list[str]]] = []
@@ -221,8 +219,6 @@ def _tokenize(text: str) -> Tokens:
                 sub_codes = [code_of.get(w) or ("T" if _NDATE.match(w) else ":" if _CLOCK.match(w) else "9"
                                                 if w[:1].isdigit() else "x") for w in toks]
                 pieces.append((i, toks, offs[1:-1:2], sub_codes))
-                continue
-            payloads[i] = word
         if pieces:
             marks = None                       # the tokens changed: marks are recomputed below
         for i, toks, tok_starts, sub_codes in reversed(pieces):
@@ -230,19 +226,9 @@ def _tokenize(text: str) -> Tokens:
             starts[i:i + 1] = tok_starts
             ends[i:i + 1] = [st + len(w) for st, w in zip(tok_starts, toks)]
             codes_list[i:i + 1] = sub_codes
-            payloads[i:i + 1] = [w if c in "T:9" else None for w, c in zip(toks, sub_codes)]
-            prefixes[i:i + 1] = [0] * len(toks)
         joined = "".join(codes_list)
-    payload_of = _payload_table()
-    for m in _KNOWN.finditer(joined):
-        i = m.start()
-        word = words[i]
-        hit = payload_of.get(word)
-        if hit is not None:
-            payloads[i], prefixes[i] = hit
-        elif payloads[i] is None:
-            payloads[i] = word
     # multi-word forms ("كانون الثاني", "أول من أمس"): merge the longest that matches
+    merged: dict[str, tuple[Any, int]] = {}
     if marks is None:
         marks = "".join(map(_multi_marks().get, words, itertools.repeat("0")))
     if "1" in marks:
@@ -272,13 +258,30 @@ def _tokenize(text: str) -> Tokens:
         for i, j, entry, prefix in reversed(replace):
             starts[i:j] = [starts[i]]
             ends[i:j] = [ends[j - 1]]
-            words[i:j] = [" ".join(words[i:j])]
+            surface = " ".join(words[i:j])
+            words[i:j] = [surface]
             codes[i:j] = [entry.code]
-            payloads[i:j] = [entry.payload]
-            prefixes[i:j] = [prefix]
+            merged[surface] = (entry.payload, prefix)
         if codes is not None:
             joined = "".join(codes)
-    return _compact(Tokens(starts, ends, words, joined, payloads, prefixes))
+    # long runs of filler are cut before payloads are looked up: most tokens never need one
+    kept = _compact_index(joined)
+    if kept is not None:
+        index, joined = kept
+        get = operator.itemgetter(*index)
+        starts, ends, words = list(get(starts)), list(get(ends)), list(get(words))
+    payloads: list[Any] = [None] * len(words)
+    prefixes: list[int] = [0] * len(words)
+    payload_of = _payload_table()
+    for m in _KNOWN.finditer(joined):
+        i = m.start()
+        word = words[i]
+        hit = merged.get(word) or payload_of.get(word)
+        if hit is not None:
+            payloads[i], prefixes[i] = hit
+        else:
+            payloads[i] = word                 # numbers, dates and clock times carry themselves
+    return Tokens(starts, ends, words, joined, payloads, prefixes)
 
 
 # Classes that no rule matches on their own: every find holds at least one other class, and a rule
@@ -291,20 +294,19 @@ _FILLER_RUN = re.compile(f"([{_FILLER}]{{{2 * _REACH + 1},}})")
 _COMPACT_FROM = 150
 
 
-def _compact(tokens: Tokens) -> Tokens:
-    """The same tokens with every long run of filler classes (unknown words, function words,
-    punctuation) cut down to its first and last _REACH tokens (and one sentence end, if the cut part
-    held one).
+def _compact_index(codes: str) -> tuple[list[int], str] | None:
+    """The tokens to keep when every long run of filler classes (unknown words, function words,
+    punctuation) is cut down to its first and last _REACH tokens (and one sentence end, if the cut
+    part held one); None when nothing is cut.
 
     No rule matches inside such a run, and a rule that looks next to a find sees the real
     neighbouring words; the grammar then scans a class string several times shorter. Offsets are
     kept, so nothing downstream can tell."""
-    codes = tokens.codes
     if len(codes) < _COMPACT_FROM:
-        return tokens                               # short texts: cutting costs more than it saves
+        return None                                 # short texts: cutting costs more than it saves
     pieces = _FILLER_RUN.split(codes)
     if len(pieces) == 1:
-        return tokens
+        return None
     bounds: list[int] = []
     at = 0
     for k, piece in enumerate(pieces):
@@ -323,9 +325,7 @@ def _compact(tokens: Tokens) -> Tokens:
             bounds += (at, at + n)
         at += n
     index = list(itertools.chain.from_iterable(map(range, bounds[0::2], bounds[1::2])))
-    get = operator.itemgetter(*index)
-    return Tokens(list(get(tokens.starts)), list(get(tokens.ends)), list(get(tokens.words)),
-                  "".join(pieces), list(get(tokens.payloads)), list(get(tokens.prefixes)))
+    return index, "".join(pieces)
 
 
 # ------------------------------------------------------------------------------------------------
