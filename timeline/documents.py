@@ -915,6 +915,11 @@ def json_line_documents(line: str, name: str, number: int, user_date, user_raw) 
     if not isinstance(row, dict):
         yield InputError(name, f"expected a JSON object, found {type(row).__name__}", number)
         return
+    yield from _yield_row(row, name, number, user_date, user_raw)
+
+
+def _yield_row(row: dict, name: str, number: int, user_date, user_raw) -> Iterator[Document | InputError]:
+    """The documents of one input row, or its error, one by one."""
     result = _row_document(row, name, number, user_date, user_raw)
     if isinstance(result, InputError):
         yield result
@@ -968,11 +973,7 @@ def _read_json_array(path: Path, gz: bool, encoding: str, user_date, user_raw):
         if not isinstance(row, dict):
             yield InputError(name, f"item {number} is not a JSON object", number)
             continue
-        result = _row_document(row, name, number, user_date, user_raw)
-        if isinstance(result, InputError):
-            yield result
-        else:
-            yield from result
+        yield from _yield_row(row, name, number, user_date, user_raw)
 
 
 def _read_csv(path: Path, gz: bool, suffix: str, user_date, user_raw) -> Iterator[Document | InputError]:

@@ -1256,23 +1256,8 @@ def _holiday_day(m: re.Match, t: Tokens) -> tuple[int, int] | None:
     return m.start() + 2, nth - 1
 
 
-@rule("gregorian holiday", r"(?:o u)? Y (?:a? 4 e? | a r | r)?")
-def _gregorian_holiday(m: re.Match, t: Tokens):
-    found = _holiday_day(m, t)
-    if found is None or not _holiday_in_time_context(m, t, found[0]):
-        return None
-    at, extra = found
-    year_at = _find(m, "4", at + 1)
-    rel_at = _find(m, "r", at + 1)
-    month, day = t.payloads[at]
-    return Spec(m.start(), m.end(), "holiday", {
-        "calendar": "gregorian", "month": month, "day": day, "extra": extra,
-        "year": _int(t, year_at) if year_at is not None else None,
-        "rel": t.payloads[rel_at] if rel_at is not None else None, "own": rel_at == at + 1})
-
-
-@rule("hijri holiday", r"(?:o u)? A (?:a? 4 [ej]? | a r | r)?")
-def _hijri_holiday(m: re.Match, t: Tokens):
+def _holiday_spec(m: re.Match, t: Tokens, calendar: str) -> Spec | None:
+    """A holiday with its nth day, year or modifier: what both calendars' rules read the same way."""
     found = _holiday_day(m, t)
     if found is None or not _holiday_in_time_context(m, t, found[0]):
         return None
@@ -1281,10 +1266,21 @@ def _hijri_holiday(m: re.Match, t: Tokens):
     rel_at = _find(m, "r", at + 1)
     month, day = t.payloads[at]
     year = _int(t, year_at) if year_at is not None else None
-    hijri_year = m.string[m.end() - 1] == "j" or (year is not None and year < 1600)
-    return Spec(m.start(), m.end(), "holiday", {
-        "calendar": "hijri", "month": month, "day": day, "year": year, "hijri_year": hijri_year, "extra": extra,
-        "rel": t.payloads[rel_at] if rel_at is not None else None, "own": rel_at == at + 1})
+    args = {"calendar": calendar, "month": month, "day": day, "extra": extra, "year": year,
+            "rel": t.payloads[rel_at] if rel_at is not None else None, "own": rel_at == at + 1}
+    if calendar == "hijri":   # "عيد الفطر 1445" or "… 1445 هـ" counts Hijri years
+        args["hijri_year"] = m.string[m.end() - 1] == "j" or (year is not None and year < 1600)
+    return Spec(m.start(), m.end(), "holiday", args)
+
+
+@rule("gregorian holiday", r"(?:o u)? Y (?:a? 4 e? | a r | r)?")
+def _gregorian_holiday(m: re.Match, t: Tokens):
+    return _holiday_spec(m, t, "gregorian")
+
+
+@rule("hijri holiday", r"(?:o u)? A (?:a? 4 [ej]? | a r | r)?")
+def _hijri_holiday(m: re.Match, t: Tokens):
+    return _holiday_spec(m, t, "hijri")
 
 
 @rule("narrative", r"N")
