@@ -837,6 +837,13 @@ def _bare_year(m: re.Match, t: Tokens):
     return Spec(m.start() + 1, m.end(), "year", {"year": year})
 
 
+@rule("year heading a line", r"(?:^|(?<=\|)) 4 (?=-(?!4))")
+def _line_year(m: re.Match, t: Tokens):
+    # chronologies and "on this day" pages: "1969 - رائد الفضاء الأمريكي ... يمشي على سطح القمر."
+    year = _year_value(t, m.start())
+    return Spec(m.start(), m.end(), "year", {"year": year}) if year else None
+
+
 @rule("year range", r"(?:a|[ismf<]) 4 (?:[&>\-]|&?>) 4 [ej]?")
 def _year_range(m: re.Match, t: Tokens):
     years = [k for k in range(m.start(), m.end()) if t.codes[k] == "4"]
