@@ -837,9 +837,10 @@ def _bare_year(m: re.Match, t: Tokens):
     return Spec(m.start() + 1, m.end(), "year", {"year": year})
 
 
-@rule("year heading a line", r"(?:^|(?<=\|)) 4 (?=-(?!4))")
+@rule("year heading a line", r"(?:^|(?<=[|.])) 4 (?=-(?!4))")
 def _line_year(m: re.Match, t: Tokens):
-    # chronologies and "on this day" pages: "1969 - رائد الفضاء الأمريكي ... يمشي على سطح القمر."
+    # chronologies and "on this day" pages, one entry a line or a sentence:
+    # "1969 - رائد الفضاء الأمريكي ... يمشي على سطح القمر."
     year = _year_value(t, m.start())
     return Spec(m.start(), m.end(), "year", {"year": year}) if year else None
 
