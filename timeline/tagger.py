@@ -1323,25 +1323,52 @@ def _set(m: re.Match, t: Tokens):
 
 
 @functools.lru_cache(maxsize=1)
-def _rule_table() -> tuple:
-    # bound methods up front: the loop over rules runs for every text
-    return tuple((r.pattern.finditer, r.production, r.content, r.needs, r) for r in _RULES)
+def _rule_fields() -> tuple[dict[str, int], int, int, int, tuple]:
+    """The viability test of every rule as one integer sum.
+
+    A rule can match only if the class string holds one of its content classes and one class of
+    each of its `needs` sets. Each such condition is a bit; the bits of one rule sit side by side in
+    a field followed by a guard bit. A class sets the bits of the conditions it satisfies, so OR-ing
+    the classes present and adding 1 to every field carries into the guard bit exactly of the rules
+    whose conditions all hold."""
+    satisfied: dict[str, int] = {}
+    low = guards = fields = 0
+    at = 0
+    entries = []
+    for r in _RULES:
+        conditions = ([r.content] if r.content else []) + list(r.needs)
+        for k, condition in enumerate(conditions):
+            for c in condition:
+                satisfied[c] = satisfied.get(c, 0) | 1 << (at + k)
+        low |= 1 << at
+        fields |= ((1 << len(conditions)) - 1) << at
+        guards |= 1 << (at + len(conditions))
+        entries.append((1 << (at + len(conditions)), (r.pattern.finditer, r.production, r)))
+        at += len(conditions) + 1
+    return satisfied, low, fields, guards, tuple(entries)
 
 
-@functools.lru_cache(maxsize=8192)
-def _viable_rules(present: frozenset[str]) -> tuple:
-    """The rules that can match a class string made of these classes (texts share class sets often
-    enough for the answer to be cached)."""
-    return tuple((finditer, production, r) for finditer, production, content, needs, r in _rule_table()
-                 if not (content and content.isdisjoint(present))
-                 and not any(need.isdisjoint(present) for need in needs))
+_VIABLE: dict[int, tuple] = {}
+
+
+def _viable_rules(codes: str) -> tuple:
+    """The rules that can match this class string, judged by the classes it holds."""
+    satisfied, low, fields, guards, entries = _rule_fields()
+    held = functools.reduce(operator.or_, map(satisfied.get, set(codes), itertools.repeat(0)), 0)
+    viable_bits = ((held & fields) + low) & guards
+    viable = _VIABLE.get(viable_bits)
+    if viable is None:                      # a few hundred distinct answers: kept
+        viable = tuple(entry for guard, entry in entries if viable_bits & guard)
+        if len(_VIABLE) > 4096:
+            _VIABLE.clear()
+        _VIABLE[viable_bits] = viable
+    return viable
 
 
 def _find_specs(tokens: Tokens) -> list[Spec]:
     codes = tokens.codes
     candidates: list[Spec] = []
-    present = frozenset(codes)
-    for finditer, production, r in _viable_rules(present):
+    for finditer, production, r in _viable_rules(codes):
         for m in finditer(codes):
             if m.end() == m.start():
                 continue
