@@ -57,16 +57,23 @@ class Normalized:
 
 def _fold_chars(text: str) -> str:
     # str.translate walks a non-ASCII string one dict lookup per character; replacing only the
-    # characters that occur is several times faster on news text.
+    # characters that occur is several times faster on news text. The letters most texts hold are
+    # looked for one by one; the rare ones (other digits, Persian letters, capitals) through one
+    # search, and replaced only when it finds one.
     if text.isascii():
         return text.translate(_TABLE)
-    for source, target in _FOLD_ITEMS:
+    for source, target in _COMMON_ITEMS:
         if source in text:
             text = text.replace(source, target)
+    if _RARE.search(text):
+        for source in set(_RARE.findall(text)):
+            text = text.replace(source, _FOLD[source])
     return text
 
 
-_FOLD_ITEMS = tuple(_FOLD.items())
+_COMMON = "أإآىئةؤ،؛؟"
+_COMMON_ITEMS = tuple((source, _FOLD[source]) for source in _COMMON)
+_RARE = re.compile("[" + "".join(re.escape(source) for source in _FOLD if source not in _COMMON) + "]")
 
 
 def fold(text: str) -> str:

@@ -1953,18 +1953,16 @@ def _future_re() -> re.Pattern:
 
 
 def _sentence_bounds(norm: str, start: int, end: int, boundary: re.Pattern = _SENTENCE_END) -> tuple[int, int]:
-    left = start
-    # look back at most 300 characters: a sentence longer than that is not one clause anyway
+    # look at most 300 characters each way: a sentence longer than that is not one clause anyway
     window_start = max(0, start - 300)
-    for m in boundary.finditer(norm, window_start, start):
-        left = m.end()
-    if left == start and window_start > 0:
-        left = window_start
-    elif left == start:
-        left = window_start
+    left = max(map(norm.rfind, _BOUNDARY_CHARS[boundary], itertools.repeat(window_start), itertools.repeat(start)))
+    left = left + 1 if left >= 0 else window_start
     right_match = boundary.search(norm, end, min(len(norm), end + 300))
     right = right_match.start() if right_match else min(len(norm), end + 300)
     return left, right
+
+
+_BOUNDARY_CHARS = {_SENTENCE_END: ".!?;\n", _CLAUSE_END: ".!?;\n,:\"«»"}
 
 
 def _sentence_is_future(norm: str, start: int, end: int) -> bool:
@@ -2036,6 +2034,11 @@ def parse_reference(reference: Any) -> dt.date | None:
     if isinstance(reference, dt.date):
         return reference
     text = str(reference).strip()
+    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+        try:                                    # the usual "2018-02-25T11:00:59+04:00"
+            return dt.date.fromisoformat(text[:10])
+        except ValueError:
+            pass
     m = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
     if m:
         return timex.valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
