@@ -2004,14 +2004,18 @@ _CLAUSE_END = re.compile(r"[.!?;\n,:\"«»]")
 
 
 @functools.lru_cache(maxsize=1)
-def _future_re() -> re.Pattern:
+def _future_re() -> tuple[re.Pattern, re.Pattern, set[str]]:
+    """A future marker or a future-prefixed verb opening a word: (the pattern at the start of the
+    text, the pattern after a space, quote or bracket, words that look future but are not).
+
+    The second pattern takes the character before the word with it, so the regex engine passes over
+    every position that is not a space, quote or bracket at once."""
     markers = sorted(set(word_list("future_markers")), key=len, reverse=True)
     not_future = set(word_list("not_future"))
     prefixes = "|".join(re.escape(p) for p in word_list("future_prefixes"))
-    pattern = (r"(?<![^\s\"«(])(?:[وف]?(?:" + "|".join(re.escape(w) for w in markers) + r")(?![^\W\d_])"
-               r"|(?P<verb>[وف]?(?:" + prefixes + r")[^\W\d_]{2,}))")
-    compiled = re.compile(pattern)
-    return compiled, not_future
+    word = (r"(?:[وف]?(?:" + "|".join(re.escape(w) for w in markers) + r")(?![^\W\d_])"
+            r"|(?P<verb>[وف]?(?:" + prefixes + r")[^\W\d_]{2,}))")
+    return re.compile(word), re.compile(r"[\s\"«(]" + word), not_future
 
 
 def _sentence_bounds(norm: str, start: int, end: int, boundary: re.Pattern = _SENTENCE_END) -> tuple[int, int]:
@@ -2029,8 +2033,10 @@ _BOUNDARY_CHARS = {_SENTENCE_END: ".!?;\n", _CLAUSE_END: ".!?;\n,:\"«»"}
 
 def _sentence_is_future(norm: str, start: int, end: int) -> bool:
     left, right = _sentence_bounds(norm, start, end)
-    pattern, not_future = _future_re()
-    for m in pattern.finditer(norm, left, right):
+    at_start, after_gap, not_future = _future_re()
+    found = after_gap.finditer(norm, left - 1, right) if left > 0 else \
+        itertools.chain(filter(None, [at_start.match(norm, 0, right)]), after_gap.finditer(norm, 0, right))
+    for m in found:
         verb = m.group("verb")
         if verb is None:
             return True
