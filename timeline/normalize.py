@@ -10,6 +10,8 @@ original text.
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import re
 from dataclasses import dataclass
 
@@ -83,19 +85,10 @@ def fold(text: str) -> str:
 
 def normalize(text: str) -> Normalized:
     folded = _fold_chars(text)               # one for one: offsets unchanged
-    if not _DELETE.search(folded):
+    kept = _DELETE.split(folded)             # the runs between deleted characters
+    if len(kept) == 1:
         return Normalized(folded)
-    pieces: list[str] = []
-    norm_starts = [0]
-    orig_starts = [0]
-    last = 0
-    norm_pos = 0
-    for m in _DELETE.finditer(folded):
-        if m.start() > last:
-            pieces.append(folded[last:m.start()])
-            norm_pos += m.start() - last
-        last = m.end()
-        norm_starts.append(norm_pos)
-        orig_starts.append(last)
-    pieces.append(folded[last:])
-    return Normalized("".join(pieces), tuple(norm_starts), tuple(orig_starts))
+    # one map entry per deleted character: where the next kept run starts in each text
+    norm_starts = list(itertools.accumulate(map(len, kept[:-1]), initial=0))
+    orig_starts = list(map(operator.add, norm_starts, range(len(norm_starts))))
+    return Normalized("".join(kept), tuple(norm_starts), tuple(orig_starts))
