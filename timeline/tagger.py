@@ -158,18 +158,22 @@ def _payload_table() -> dict[str, tuple[Any, int]]:
 
 @functools.lru_cache(maxsize=1)
 def _code_mark_table() -> dict[str, str]:
-    """Token → its class letter followed by "1" when a multi-word form may start with it, else "0"."""
-    marks = _multi_marks()
-    table = {word: code + marks.get(word, "0") for word, code in _code_table().items()}
-    for word in marks:
-        table.setdefault(word, "x1")
-    return table
+    """Token → three letters: its class; "1" when a multi-word form may start with it, else "0"; "1"
+    when it may be the second word of one, else "0"."""
+    firsts, seconds = _multi_marks(), _second_marks()
+    return {word: _code_table().get(word, "x") + firsts.get(word, "0") + seconds.get(word, "0")
+            for word in itertools.chain(_code_table(), firsts, seconds)}
 
 
 @functools.lru_cache(maxsize=1)
 def _multi_marks() -> dict[str, str]:
     _, multi_first, _ = _word_tables()
     return dict.fromkeys(multi_first, "1")
+
+
+@functools.lru_cache(maxsize=1)
+def _second_marks() -> dict[str, str]:
+    return dict.fromkeys((pair.split(" ")[1] for pair in _multi_pairs()), "1")
 
 
 @functools.lru_cache(maxsize=1)
@@ -189,10 +193,12 @@ def _tokenize(text: str) -> Tokens:
     offsets = list(itertools.accumulate(map(len, parts)))
     starts: list[int] = offsets[0:-1:2]
     ends: list[int] = offsets[1::2]
-    # one pass gives each token two letters: its class and whether a multi-word form may start there
-    both = "".join(map(_code_mark_table().get, words, itertools.repeat("x0")))
-    joined = both[0::2]
-    marks: str | None = both[1::2]
+    # one pass gives each token three letters: its class, and whether a multi-word form may start or
+    # go on there
+    letters = "".join(map(_code_mark_table().get, words, itertools.repeat("x00")))
+    joined = letters[0::3]
+    marks: str | None = letters[1::3]
+    seconds = letters[2::3]
     # numbers the table does not know (long numbers, decimals, dates, clock times): tokens that
     # start with a digit and got no class, found through a string of every token's first character
     firsts = "".join(map(operator.itemgetter(0), words))
@@ -233,11 +239,14 @@ def _tokenize(text: str) -> Tokens:
     merged: dict[str, tuple[Any, int]] = {}
     if marks is None:
         marks = "".join(map(_multi_marks().get, words, itertools.repeat("0")))
-    if "1" in marks:
+        seconds = "".join(map(_second_marks().get, words, itertools.repeat("0")))
+    # where a first word is followed by a second word: the two mark strings read as binary numbers
+    candidates = int(marks, 2) & int(seconds[1:] + "0", 2) if len(words) > 1 else 0
+    if candidates:
         pairs = _multi_pairs()
         merged_until = -1
         replace: list[tuple[int, int, Any, int]] = []
-        for m in _MULTI_MARK.finditer(marks):
+        for m in _MULTI_MARK.finditer(format(candidates, f"0{len(words)}b")):
             i = m.start()
             if i <= merged_until:
                 continue
