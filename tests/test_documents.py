@@ -211,6 +211,23 @@ def test_boilerplate_lines_from_the_lexicon():
                                "جميع الحقوق محفوظة © 2023"]
 
 
+def test_share_and_app_notification_lines_are_boilerplate():
+    text = (
+        "عنوان\n"
+        "شارك آلاف المتظاهرين في المسيرة وسط العاصمة.\n"     # a verb in prose, not a share button
+        "شارك من خلال واتساب\n"
+        "يمكنكم تلقي إشعارات بآخر الأخبار بعد تنزيل تطبيقنا على هواتفكم الذكية.\n"
+        "يمكنكم تسلم إشعارات بأهم العناوين من تطبيقنا.\n"
+        "يمكنكم استلام إشعارات فورية عند نشر أي خبر عاجل.\n"
+        "فعّل الإشعارات لتصلك الأخبار العاجلة\n"
+        "فعّلوا الإشعارات على متصفحكم\n"
+        "اضغط هنا للاشتراك في النشرة اليومية\n"
+        "انقر هنا للاشتراك في قناتنا\n"
+    )
+    doc = read_text_document(text)[0]
+    assert spans_text(doc) == text.split("\n")[2:-1]
+
+
 def test_crlf_text_keeps_exact_offsets():
     text = "عنوان\r\nتاريخ النشر: 2023-09-12\r\nنص الخبر.\r\n"
     doc = read_text_document(text)[0]
