@@ -130,6 +130,11 @@ _NDATE = re.compile(r"(?:\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.
 _CLOCK = re.compile(r"\d{1,2}:\d{2}$")
 _PLAIN_NUMBER = re.compile(r"\d+(?:[.,]\d+)*$")
 _DIGIT_CHAR = re.compile(r"\d")
+# Where the code table may miss a number: a non-ASCII digit, digits around a separator, five digits
+# in a row, or a leading zero before two more digits ("007"). Most texts have none of these, and
+# their tokens then need no second look. (It opens with one digit, so the regex engine skips to
+# the digits of the text at once.)
+_UNKNOWN_NUMBER_HINT = re.compile(r"\d(?:(?<![0-9])|[/.\-:,]+\d|\d{4}|(?<=(?<!\d)0)\d\d)")
 _MARKED = re.compile(r"#")
 _MULTI_MARK = re.compile(r"1")
 
@@ -201,8 +206,11 @@ def _tokenize(text: str) -> Tokens:
     seconds = letters[2::3]
     # numbers the table does not know (long numbers, decimals, dates, clock times): tokens that
     # start with a digit and got no class, found through a string of every token's first character
-    firsts = "".join(map(operator.itemgetter(0), words))
-    unknown_numbers = [m.start() for m in _DIGIT_CHAR.finditer(firsts) if joined[m.start()] == "x"]
+    if _UNKNOWN_NUMBER_HINT.search(text):
+        firsts = "".join(map(operator.itemgetter(0), words))
+        unknown_numbers = [m.start() for m in _DIGIT_CHAR.finditer(firsts) if joined[m.start()] == "x"]
+    else:
+        unknown_numbers = []
     if unknown_numbers:
         marked = list(joined)
         for k in unknown_numbers:
