@@ -1577,7 +1577,8 @@ def _granular(unit: str, day: dt.date) -> tuple[str, tuple[dt.date, dt.date], st
 
 
 def _rel_shift(rel: str | None) -> int | None:
-    return {"past": -1, "future": 1, "current": 0, "next": 1, "same": 0}.get(rel or "", None)
+    return {"past": -1, "future": 1, "current": 0, "next": 1, "same": 0,
+            "before_past": -2, "after_next": 2}.get(rel or "", None)
 
 
 def _resolve(spec: Spec, env: _Env) -> _Resolved:
@@ -1718,9 +1719,11 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
         if rel is None:
             rel = "future" if env.future(spec) else "past"
         target = a["weekday"]
-        if rel in ("future", "next"):
+        if rel in ("future", "next", "after_next"):
             delta = (target - ref.isoweekday()) % 7 or 7
-            day = ref + dt.timedelta(days=delta)
+            day = ref + dt.timedelta(days=delta + (7 if rel == "after_next" else 0))
+        elif rel == "before_past":       # "الخميس قبل الماضي": a week before the last one
+            day = ref - dt.timedelta(days=((ref.isoweekday() - target) % 7 or 7) + 7)
         elif rel == "current":
             day = ref + dt.timedelta(days=target - ref.isoweekday())
         elif a["rel"] in ("past",):      # "السبت الماضي": strictly before the publication day
@@ -1843,9 +1846,12 @@ def _resolve_partial(spec: Spec, env: _Env) -> _Resolved:
                 key = (year, month, day_of_month)
                 ref_key = (ref.year, ref.month, ref.day)
             candidates.append((key, ref_key, year))
-        if rel in ("past",) and a.get("rel") == "past":
+        if rel in ("past", "before_past") and a.get("rel") in ("past", "before_past"):
             pool = [y for key, rk, y in candidates if key < rk]           # "يناير الماضي": before this month
-            year = max(pool) if pool else ref.year - 1
+            year = (max(pool) if pool else ref.year - 1) - (rel == "before_past")
+        elif rel == "after_next" and a.get("rel") == "after_next":     # "تموز بعد المقبل"
+            pool = [y for key, rk, y in candidates if key > rk]
+            year = (min(pool) if pool else ref.year + 1) + 1
         elif rel in ("future", "next") and a.get("rel") in ("future", "next"):
             pool = [y for key, rk, y in candidates if key > rk]           # "تموز المقبل": after this month
             year = min(pool) if pool else ref.year + 1
