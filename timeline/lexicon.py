@@ -137,6 +137,8 @@ def _entries(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
             add(forms, "u", (unit, number_form))
     for unit, forms in words["definite_plural_units"].items():
         add(forms, "U", unit)
+    for unit, forms in words["definite_dual_units"].items():
+        add(forms, "U", (unit, 2))
     for value, forms in words["cardinals"].items():
         add(forms, "k", int(value))
     for value, forms in words["ordinals"].items():

@@ -810,6 +810,32 @@ def _bare_month(m: re.Match, t: Tokens):
     return Spec(m.start() + 1, m.end(), "bare_month", {"month": month, "rel": None})
 
 
+@rule("two months joined by و", r"(?P<before>[ism>lDf])? (?P<first>{MON}) (?P<second>{MON}) ,? (?:(?P<year>4) e?|(?P<rel>r))?",
+      priority=-1)
+def _two_months(m: re.Match, t: Tokens):
+    # "في يونيو ويوليو", "مايو ويونيو 2019", "شهري أبريل ومايو المقبلين": the second month is written
+    # with و, and a year or a relative modifier after it holds for both. Without one, a temporal
+    # word must come before (a month name alone may be a verb: "مارس").
+    second = m.start("second")
+    if not (t.prefixes[second] and t.words[second][:1] == "و"):
+        return None
+    first_month = _month_in(t, m.start("first"), m.end("first"))
+    second_month = _month_in(t, second, m.end("second"))
+    if first_month is None or second_month is None or first_month == second_month:
+        return None
+    if m.group("year"):
+        year = _int(t, m.start("year"))
+        return [Spec(m.start("first"), m.end("first"), "month", {"year": year, "month": first_month}),
+                Spec(second, m.end(), "month", {"year": year, "month": second_month})]
+    rel = t.payloads[m.start("rel")] if m.group("rel") else None
+    if rel is None and m.group("before") is None:
+        return None
+    if rel == "same":
+        return None
+    return [Spec(m.start("first"), m.end("first"), "bare_month", {"month": first_month, "rel": rel}),
+            Spec(second, m.end(), "bare_month", {"month": second_month, "rel": rel})]
+
+
 @rule("hijri month after a temporal word", r"[ism>D] H(?!4)")
 def _bare_hijri_month(m: re.Match, t: Tokens):
     month = t.payloads[m.start() + 1]
@@ -1241,7 +1267,7 @@ def _duration(m: re.Match, t: Tokens):
 def _counted_plural(m: re.Match, t: Tokens):
     # "الأشهر الستة الماضية", "السنوات الخمس المقبلة": a length reaching the publication date
     word = t.words[m.start() + 1]
-    if not word.startswith("ال"):
+    if not word.startswith("ال") or not isinstance(t.payloads[m.start()], str):
         return None
     hit = lexicon().single.get(word[2:])
     if hit is None or hit[0].code != "k" or hit[1]:
@@ -1250,6 +1276,15 @@ def _counted_plural(m: re.Match, t: Tokens):
         return None
     return Spec(m.start(), m.end(), "duration", {"unit": t.payloads[m.start()], "amount": hit[0].payload},
                 type=DURATION)
+
+
+@rule("definite dual with a relative modifier", r"U r")
+def _counted_dual(m: re.Match, t: Tokens):
+    # "اليومين الماضيين", "الأسبوعين المقبلين": a length of two reaching the publication date
+    unit = t.payloads[m.start()]
+    if not isinstance(unit, tuple) or t.payloads[m.end() - 1] not in ("past", "future"):
+        return None
+    return Spec(m.start(), m.end(), "duration", {"unit": unit[0], "amount": unit[1]}, type=DURATION)
 
 
 @rule("plural length with an adjective", r"u x")
