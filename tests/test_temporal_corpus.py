@@ -162,7 +162,7 @@ def _corpus_text():
 
 
 # Lexicon files that hold no temporal vocabulary (page furniture read by timeline/documents.py).
-NOT_TEMPORAL = {"boilerplate.yaml", "clauses.yaml"}   # page structure and clause cutting, not dates
+NOT_TEMPORAL = {"boilerplate.yaml", "clauses.yaml", "event_actors.yaml"}   # page structure, clauses, event actors: not dates
 LEXICON_FILES = sorted(({"months.yaml", "words.yaml"}
                         | ({p.name for p in LEXICON_DIR.glob("*.yaml")} if LEXICON_DIR.is_dir() else set()))
                        - NOT_TEMPORAL)
@@ -177,12 +177,15 @@ def test_lexicon_forms_occur_in_corpus(name):
     if not forms:
         pytest.skip(f"{path.relative_to(ROOT)} lists no surface forms")
     corpus = _corpus_text()
+    # the tagger's own tokens too: an English ordinal suffix is a token of "12th"
+    from timeline.tagger import _SPLIT
+    tokens = set(_SPLIT.split(corpus.lower())[1::2])
     missing = []
     for form in forms:
         f = _norm(form)
         # a form may carry a proclitic/article before it and a tanwin/dual/plural ending after it
         pat = r"(?<!\w)(?:[وفبلك]{0,2}(?:ال)?)?" + re.escape(f) + r"(?:ا|ين|ان|ات)?(?!\w)"
-        if not re.search(pat, corpus):
+        if f not in tokens and not re.search(pat, corpus):
             missing.append(form)
     assert not missing, (f"{len(missing)} of {len(forms)} surface forms in {name} occur in no corpus "
                          f"sentence (add sentences to tests/corpus/temporal/): {missing}")

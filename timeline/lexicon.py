@@ -47,7 +47,7 @@ def _variants(form: str) -> list[tuple[str, int]]:
 @functools.lru_cache(maxsize=1)
 def load_raw() -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for name in ("months.yaml", "words.yaml"):
+    for name in ("months.yaml", "words.yaml", "function_words.yaml"):
         with open(LEXICON_DIR / name, encoding="utf-8") as handle:
             data[name.split(".")[0]] = yaml.safe_load(handle)
     return data
@@ -157,19 +157,17 @@ def _entries(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
     for direction, forms in words["offset_prepositions"].items():
         add(forms, {"before": "b", "after": "B", "since": "s"}[direction], direction)
     add(words["duration_prepositions"], "l", "during")
-    # function words the grammar needs
-    add(["في", "خلال"], "i", "in")  # "خلال" is also a duration preposition: first list wins
-    add(["من"], "f", "of")
-    add(["إلى", "الى", "حتى", "لغاية", "وحتى", "to", "until"], ">", "until")
-    add(["بين", "between"], "<", "between")
-    add(["و", "and"], "&", "and")
-    add(["كل", "each", "every"], "K", "each")
-    add(["ال"], "z", "al")
-    add(["من الزمن"], "~", "of time")
-    add(["st", "nd", "rd", "th"], "°", "ordinal suffix")
-    add(["on", "in", "of"], "i", "in")
-    add(["عامي", "سنتي"], "a", "years")
+    # function words the grammar needs (data/lexicon/function_words.yaml); a form listed above keeps
+    # its first class ("خلال" stays a duration preposition)
+    for part, forms in raw["function_words"].items():
+        add(forms, _FUNCTION_CLASSES[part], _FUNCTION_PAYLOADS.get(part, part))
     return out
+
+
+# The class letter and payload of each part in function_words.yaml.
+_FUNCTION_CLASSES = {"in": "i", "of": "f", "until": ">", "between": "<", "and": "&", "each": "K",
+                     "article": "z", "of_time": "~", "ordinal_suffix": "°", "years": "a"}
+_FUNCTION_PAYLOADS = {"article": "al", "of_time": "of time", "ordinal_suffix": "ordinal suffix"}
 
 
 @dataclass

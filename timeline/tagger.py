@@ -836,10 +836,12 @@ def _two_months(m: re.Match, t: Tokens):
             Spec(second, m.end(), "bare_month", {"month": second_month, "rel": rel})]
 
 
-@rule("hijri month after a temporal word", r"[ism>D] H(?!4)")
+@rule("hijri month after a temporal word", r"[ism>Df] H(?!4)")
 def _bare_hijri_month(m: re.Match, t: Tokens):
     month = t.payloads[m.start() + 1]
-    if month != 9 and t.codes[m.start()] != "m":    # رمضان alone is common; "في صفر" is too vague
+    if t.codes[m.start()] == "f" and (m.start() == 0 or t.codes[m.start() - 1] != "D"):
+        return None                     # "من" only after a part of the month: "العشر الأواخر من رمضان"
+    if month != 9 and t.codes[m.start()] not in "mf":   # رمضان alone is common; "في صفر" is too vague
         return None
     return Spec(m.start() + 1, m.end(), "bare_hijri_month", {"month": month, "rel": None})
 
@@ -963,6 +965,21 @@ def _year_range(m: re.Match, t: Tokens):
             Spec(years[1], m.end(), "year", {"year": second})]
 
 
+@rule("day range across months", r"(?P<d1>{DAY}) f? m? (?P<m1>{MON}) (?:& >? | >) (?P<d2>{DAY}) f? m? (?P<m2>{MON}) ,? (?P<year>4) e?",
+      priority=-1)
+def _day_range_across_months(m: re.Match, t: Tokens):
+    # "من 1 أيار وحتى 31 تموز 2024", "بين 3 مارس و5 أبريل 2021": the year written once holds for both
+    first_day, second_day = _day_at(t, m.start("d1"), m.end("d1")), _day_at(t, m.start("d2"), m.end("d2"))
+    first_month, second_month = _month_in(t, m.start("m1"), m.end("m1")), _month_in(t, m.start("m2"), m.end("m2"))
+    if None in (first_day, second_day, first_month, second_month):
+        return None
+    year = _int(t, m.start("year"))
+    # "من 20 ديسمبر إلى 5 يناير 2024": a range over the new year starts in the year before
+    first_year = year - 1 if first_month > second_month and year is not None else year
+    return [Spec(m.start("d1"), m.end("m1"), "date", {"year": first_year, "month": first_month, "day": first_day}),
+            Spec(m.start("d2"), m.end(), "date", {"year": year, "month": second_month, "day": second_day})]
+
+
 @rule("day range in a month", r"<? {DAY} (?:[&>\-]|&?>) {DAY} f? {MON} ,? 4?")
 def _day_range(m: re.Match, t: Tokens):
     codes = m.string
@@ -1031,7 +1048,9 @@ def _century(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "century", {"index": number - 1})
 
 
-@rule("quarter or half of a year", r"[qh] o f? (?:a? 4 e? | a r)?")
+# Not of a fiscal or school year ("الربع الثاني من العام المالي 2017-2018"): its quarters are not the
+# calendar's, and which months they are is not written.
+@rule("quarter or half of a year", r"[qh] o (?:f? (?:a? 4 e? | a r))? (?! f i 4)")
 def _quarter(m: re.Match, t: Tokens):
     part = _int(t, m.start() + 1)
     kind = "quarter" if m.string[m.start()] == "q" else "half"
