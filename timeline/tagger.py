@@ -566,6 +566,9 @@ def _int(tokens: Tokens, i: int) -> int | None:
         return None
 
 
+_HUNDREDS = frozenset(range(100, 1000, 100)) | {1000}
+
+
 def _number_at(tokens: Tokens, i: int, j: int) -> int | None:
     """The value of the number written by tokens i..j-1 (digits, or number words like خمسة وعشرين)."""
     codes = tokens.codes[i:j].replace("&", "")
@@ -585,6 +588,10 @@ def _number_at(tokens: Tokens, i: int, j: int) -> int | None:
                 return a + 10
             if b in (20, 30, 40, 50, 60, 70, 80, 90) and a < 10:   # خمسة وعشرين، الحادي والعشرين
                 return a + b
+            if a in _HUNDREDS and b < 100:   # ثلاثمئة وخمسين، مئة وعشرين
+                return a + b
+            if a < 10 and b == 100:          # ثلاث مئة
+                return a * 100
     return None
 
 
@@ -1373,7 +1380,7 @@ def _holiday_in_time_context(m: re.Match, t: Tokens, at: int) -> bool:
     if m.end() - m.start() > 1:
         return True
     if t.prefixes[at] and "ب" in t.words[at][:t.prefixes[at]]:
-        return False                          # "احتفلت بعيد العمال"
+        return False                          # "احتفلت بعيد العمال": the thing celebrated
     if t.words[at][t.prefixes[at]:].startswith(("ليله ", "يوم ")):
         return True                           # "ليلة رأس السنة", "يوم عرفة" name a day
     if at == 0:
