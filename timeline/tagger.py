@@ -1603,8 +1603,19 @@ class _Env:
         self.previous: tuple[dt.date, str] | None = None   # last resolved date and its granularity
         self.previous_text: str | None = None
 
+        self.force_past = False       # set while the past reading of a scheduled event is tried
+        self.scheduled: set[int] = set()   # first tokens of finds read as future by a scheduling verb only
+
     def future(self, spec: Spec) -> bool:
-        return _sentence_is_future(self.norm, self.tokens.starts[spec.first], self.tokens.ends[spec.last - 1])
+        if self.force_past:
+            return False
+        start, end = self.tokens.starts[spec.first], self.tokens.ends[spec.last - 1]
+        if _sentence_is_future(self.norm, start, end):
+            return True
+        if _scheduled_before(self.norm, start):
+            self.scheduled.add(spec.first)
+            return True
+        return False
 
 
 def _unresolved(note: str = "relative expression without a publication date") -> _Resolved:
@@ -2117,6 +2128,18 @@ def _sentence_bounds(norm: str, start: int, end: int, boundary: re.Pattern = _SE
 _BOUNDARY_CHARS = {_SENTENCE_END: ".!?;\n", _CLAUSE_END: ".!?;\n,:\"«»"}
 
 
+@functools.lru_cache(maxsize=1)
+def _scheduled_re() -> re.Pattern:
+    verbs = sorted(set(word_list("scheduled_verbs")), key=len, reverse=True)
+    return re.compile(r"(?<![^\s\"«(])[وف]?(?:" + "|".join(re.escape(v) for v in verbs) + r")(?![^\W\d_])")
+
+
+def _scheduled_before(norm: str, start: int) -> bool:
+    """Is there a scheduling verb in the present tense before `start` in its sentence?"""
+    left, _ = _sentence_bounds(norm, start, start)
+    return _scheduled_re().search(norm, left, start) is not None
+
+
 def _sentence_is_future(norm: str, start: int, end: int) -> bool:
     left, right = _sentence_bounds(norm, start, end)
     at_start, after_gap, not_future = _future_re()
@@ -2178,6 +2201,26 @@ def _has_perfective_before(norm: str, left: int, start: int) -> bool:
 # The public function
 
 
+def _scheduled_day(spec: Spec, env: _Env, upcoming: _Resolved) -> _Resolved:
+    """A day read as coming only because a present-tense scheduling verb precedes it: today's weekday
+    is today ("يقام العرض مساء الثلاثاء" on a Tuesday), and a day of the month a few days past is the
+    one still running ("تنظم ... المهرجان في الفترة من 22 إلى 30 يونيو" on the 23rd)."""
+    env.force_past = True
+    try:
+        past = _resolve(spec, env)
+    finally:
+        env.force_past = False
+    if past.interval is None or env.reference is None:
+        return upcoming
+    days_back = (env.reference - past.interval[0]).days
+    window = 0 if spec.kind == "weekday" else 7
+    return past if 0 <= days_back <= window else upcoming
+
+
+# What may stand between the two ends of a range: "حتى", "إلى", "وحتى", "لغاية", a dash, "to", "until".
+_RANGE_GAP = re.compile(r"\s*(?:[-\u2013\u2014]|و?حتي|و?الي|لغايه|to|until)\s*")
+
+
 def parse_reference(reference: Any) -> dt.date | None:
     """The publication date as a date: accepts date, datetime, ISO strings (a UTC offset is ignored:
     "2018-02-25T11:00:59+04:00" is 2018-02-25 where it was published), or None."""
@@ -2223,15 +2266,26 @@ def tag(text: str, reference: Any = None) -> list[TimeExpression]:
     specs = _find_specs(tokens)
     env = _Env(ref, norm, tokens)
     out: list[TimeExpression] = []
+    previous_end: int | None = None          # normalized end of the last expression
     for spec in specs:
         try:
             resolved = _resolve(spec, env)
+            # the end of a range ("من الأول من سبتمبر حتى نهاية أكتوبر") does not come before its start:
+            # a month or day without a year after "حتى/إلى" goes forward
+            if (out and out[-1].interval and resolved.interval and spec.kind in ("bare_month", "partial_date")
+                    and spec.args.get("rel") is None and resolved.interval[1] < out[-1].interval[0]
+                    and _RANGE_GAP.fullmatch(norm, previous_end, tokens.starts[spec.first])):
+                spec.args["rel"] = "future"
+                resolved = _resolve(spec, env)
+            if spec.first in env.scheduled and resolved.granularity == "day" and resolved.interval:
+                resolved = _scheduled_day(spec, env, resolved)
         except (ValueError, OverflowError, TypeError, KeyError, IndexError) as error:
             # a value outside the calendar (year 0, month 13 ...): kept as text, never a crash
             resolved = _unresolved(f"cannot resolve: {error}")
         first, last = resolved.text_span or (spec.first, spec.last)
         n_start = tokens.starts[first] + tokens.prefixes[first]
         n_end = tokens.ends[last - 1]
+        previous_end = n_end
         start, end = normalized.span_to_original(n_start, n_end)
         kind = resolved.type or spec.type
         value = resolved.value
