@@ -139,6 +139,8 @@ def _entries(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
         add(forms, "U", unit)
     for unit, forms in words["definite_dual_units"].items():
         add(forms, "U", (unit, 2))
+    for count, forms in words["times"].items():
+        add(forms, "O", count)
     for value, forms in words["cardinals"].items():
         add(forms, "k", int(value))
     for value, forms in words["ordinals"].items():

@@ -22,6 +22,7 @@ Class letters (see lexicon._entries for the words behind them):
   V vague reference   S season   C decade word   X century   e ميلادي/م   j هجري/هـ   n قبل الميلاد
   t الساعة   F clock fraction   Y Gregorian holiday   A Hijri holiday   Z Hijri month as a period
   N narrative (اليوم التالي)   U a definite plural unit (الأشهر)   Q set (يوميا)   K كل   G weekend   i في   f من   > إلى/حتى   < بين
+  O how many times (مرة، مرتين، مرات)
   & و   z ال (as in الـ15)   ~ من الزمن   ° English ordinal suffix
   1 a one- or two-digit number   4 a year-like number (1000–2199)   9 another number
   T a numeric date (15/03/2023)   : a clock time (10:30)   | a line break   x any other word
@@ -1119,7 +1120,7 @@ def _weekday(m: re.Match, t: Tokens):
                 type=TIME if pod else DATE, pod=pod)
 
 
-@rule("part of day + date", r"P d? (?=W? {DAY} f? {MON})", priority=5)
+@rule("part of day + date", r"P d? (?=W? (?:{DAY} f? {MON}|T))", priority=5)
 def _pod_before_date(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "pod_marker", {"pod": t.payloads[m.start()]})
 
@@ -1228,6 +1229,16 @@ def _period_after_mod(m: re.Match, t: Tokens):
 
 # --- offsets and durations ----------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1)
+def _counted_from_event() -> frozenset[str]:
+    return frozenset(word_list("counted_from_event"))
+
+
+@functools.lru_cache(maxsize=1)
+def _length_adverbs() -> frozenset[str]:
+    return frozenset(word_list("length_adverbs"))
+
+
 @rule("offset: before/after/since a length", r"[bBs] g? (?:{NUM} {UNIT} | {UNIT} (?:{NUM})? ) ~?")
 def _offset(m: re.Match, t: Tokens):
     codes = m.string
@@ -1246,10 +1257,11 @@ def _offset(m: re.Match, t: Tokens):
         if direction == "since" and codes[k] == "u" and mod is None:
             return Spec(k, j, "duration", {"unit": unit, "amount": None}, type=DURATION)   # "منذ سنين"
         return None
-    if direction in ("before", "after") and j < len(codes) and codes[j] == "f" and t.words[j] == "من" \
-            and j + 1 < len(codes) and codes[j + 1] == "x":
-        # "بعد ثلاثة أيام من الهجوم": counted from an event, not from the publication date — the
-        # length is all the text fixes
+    after = j + (j < len(codes) and t.words[j] in _length_adverbs())
+    if direction in ("before", "after") and after + 1 < len(codes) and t.words[after] in _counted_from_event() \
+            and codes[after + 1] == "x":
+        # "بعد ثلاثة أيام من الهجوم", "بعد أربع سنوات على القطيعة": counted from an event, not from the
+        # publication date — the length is all the text fixes
         return Spec(k - (mod is not None), j, "duration", {"unit": unit, "amount": amount}, type=DURATION, mod=mod)
     return Spec(i, j, "offset", {"direction": direction, "unit": unit, "amount": amount, "length_start": k - (mod is not None)},
                 mod=mod)
@@ -1279,29 +1291,45 @@ def _duration(m: re.Match, t: Tokens):
     if amount is None:
         if form != "plural" or codes[i] != "l":
             return None                      # "خلال سنوات" is a vague length; a bare plural is not
-    elif form == "singular" and j - k == 1 and codes[i] not in "lg" and codes[j - 1] != "~" and mod is None:
+    elif form == "singular" and j - k == 1 and codes[i] not in "lg" and codes[j - 1] != "~" and mod is None \
+            and not (j < len(codes) and codes[j] in "hF" and t.words[j] == "ونصف"):
         word = t.words[k][t.prefixes[k]:]
         if not (word.endswith("ا") and word[:-1] in _SINGULAR_STEMS and word != "يوما"):
             return None                      # a lone singular noun ("عقد" = held, "شهر") is no length;
                                              # the accusative "أسبوعا، شهرا" is one ("يوما" = some day)
     start = i + (codes[i] == "l")
     end = j + 1 if post_mod else j
+    if amount is not None and not post_mod and end < len(codes) and codes[end] in "hF" and t.words[end] == "ونصف":
+        # "سنة ونصف", "ساعتين ونصف": and a half (a clock fraction after a clock time, a half here)
+        return Spec(start, end + 1, "duration", {"unit": unit, "amount": amount, "half": True}, type=DURATION, mod=mod)
     return Spec(start, end, "duration", {"unit": unit, "amount": amount}, type=DURATION, mod=mod)
 
 
-@rule("definite plural with a count", r"U x r")
+@rule("half a unit", r"h u")
+def _half_unit(m: re.Match, t: Tokens):
+    # "نصف ساعة", "نصف قرن": half of one unit
+    unit = t.payloads[m.start() + 1]
+    if t.words[m.start()][t.prefixes[m.start()]:] != "نصف" or unit[1] != "singular":
+        return None
+    return Spec(m.start(), m.end(), "duration", {"unit": unit[0], "amount": 0, "half": True}, type=DURATION)
+
+
+@rule("definite plural with a count", r"U (?:x | z [19]) r")
 def _counted_plural(m: re.Match, t: Tokens):
-    # "الأشهر الستة الماضية", "السنوات الخمس المقبلة": a length reaching the publication date
-    word = t.words[m.start() + 1]
-    if not word.startswith("ال") or not isinstance(t.payloads[m.start()], str):
+    # "الأشهر الستة الماضية", "الساعات الـ48 الماضية": a length reaching the publication date
+    if not isinstance(t.payloads[m.start()], str) or t.payloads[m.end() - 1] not in ("past", "future"):
         return None
-    hit = lexicon().single.get(word[2:])
-    if hit is None or hit[0].code != "k" or hit[1]:
+    if m.string[m.start() + 1] == "z":
+        amount = _int(t, m.start() + 2)
+    else:
+        word = t.words[m.start() + 1]
+        hit = lexicon().single.get(word[2:]) if word.startswith("ال") else None
+        if hit is None or hit[0].code != "k" or hit[1]:
+            return None
+        amount = hit[0].payload
+    if not amount:
         return None
-    if t.payloads[m.end() - 1] not in ("past", "future"):
-        return None
-    return Spec(m.start(), m.end(), "duration", {"unit": t.payloads[m.start()], "amount": hit[0].payload},
-                type=DURATION)
+    return Spec(m.start(), m.end(), "duration", {"unit": t.payloads[m.start()], "amount": amount}, type=DURATION)
 
 
 @rule("definite dual with a relative modifier", r"U r")
@@ -1438,6 +1466,18 @@ def _narrative(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "narrative", {"relation": t.payloads[m.start()]})
 
 
+@rule("times per period", r"(?:{NUM})? O [iK] [wmaR] (?!r)")
+def _times_per_period(m: re.Match, t: Tokens):
+    # "مرتين في الشهر", "ثلاث مرات في السنة", "مرة كل أسبوع": a recurrence once per period
+    at = m.end() - 1
+    unit = {"w": "P1W", "m": "P1M", "a": "P1Y"}.get(m.string[at])
+    if m.string[at] == "R":
+        unit = "P1D" if t.words[at] == "اليوم" else None   # "مرة في اليوم": the day, not today
+    if unit is None or (m.string[m.start()] != "O" and t.payloads[_find(m, "O")] != "many"):
+        return None                                    # a number goes with "مرات": "ثلاث مرات"
+    return Spec(m.start(), m.end(), "set", {"value": unit}, type=SET)
+
+
 @rule("set", r"(?:Q | K? u W | K? d? W | K {NUM}? {UNIT})")
 def _set(m: re.Match, t: Tokens):
     codes = m.string
@@ -1553,9 +1593,9 @@ def _find_specs(tokens: Tokens) -> list[Spec]:
             spec.first -= 1
             spec.mod = tokens.payloads[spec.first]
             taken[spec.first] = 1
-        elif (spec.kind in _MODDABLE and spec.first > 1 and codes[spec.first - 1] == "f"
+        elif (spec.kind in _MODDABLE and spec.first > 1 and codes[spec.first - 1] in "fm"
               and codes[spec.first - 2] == "D" and not taken[spec.first - 2]):
-            spec.first -= 2
+            spec.first -= 2               # a mod before "من" or "شهر": "نهاية شهر رجب"
             spec.mod = tokens.payloads[spec.first]
     return chosen
 
@@ -1622,7 +1662,17 @@ def _unresolved(note: str = "relative expression without a publication date") ->
     return _Resolved(None, None, None, None, note=note)
 
 
-def _duration_value(unit: str, amount: int | None) -> str:
+# A length and a half in the next smaller unit ("سنة ونصف" = 18 months); weeks keep a decimal.
+_HALF_IN = {"minute": (None, 0), "hour": ("minute", 60), "day": ("hour", 24), "month": ("day", 30),
+            "year": ("month", 12), "decade": ("year", 10), "century": ("year", 100)}
+
+
+def _duration_value(unit: str, amount: int | None, half: bool = False) -> str:
+    if half and amount is not None:
+        smaller, per = _HALF_IN.get(unit, (None, 0))
+        if smaller is None:
+            return {"week": f"P{amount}.5W", "minute": f"PT{amount}.5M"}[unit]
+        return _duration_value(smaller, amount * per + per // 2)
     n = "X" if amount is None else str(amount)
     return {"minute": f"PT{n}M", "hour": f"PT{n}H", "day": f"P{n}D", "week": f"P{n}W", "month": f"P{n}M",
             "year": f"P{n}Y", "decade": f"P{n}0Y" if amount is not None else "PXDE",
@@ -1831,7 +1881,7 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
         return _resolve_offset(spec, env)
 
     if kind == "duration":
-        value = _duration_value(a["unit"], a["amount"])
+        value = _duration_value(a["unit"], a["amount"], a.get("half", False))
         return _Resolved(value, None, None, None, type=DURATION)
 
     if kind == "vague":
