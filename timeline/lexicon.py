@@ -129,7 +129,11 @@ def _entries(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
             continue
         add(forms, {"week": "w", "month": "m", "year": "a", "quarter": "q", "decade": "c"}[unit], unit)
     for unit, forms in words["english_periods"].items():
-        add(forms, {"week": "w", "month": "m", "year": "a"}[unit], unit)
+        add(forms, {"week": "w", "month": "m", "year": "a", "quarter": "q"}[unit], unit)
+    for value, forms in words["english_cardinals"].items():
+        add(forms, "k", int(value))
+    for value, forms in words["english_ordinals"].items():
+        add(forms, "o", int(value))
     add(words["month_nouns"], "m", "month")
     add(words["day_nouns"], "d", "day")
     for unit, groups in words["units"].items():

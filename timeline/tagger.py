@@ -673,14 +673,17 @@ def _day_end(codes: str, first: int, month_at: int) -> int:
     return end
 
 
-@rule("weekday? day hijri-month year", r"(?:W,?)? {DAY} f? m? H (?:a? 4 j? | 4? )")
+@rule("weekday? day hijri-month year", r"(?:W,?)? {DAY} f? (?:m? H | Z) (?:a? 4 j? | 4? )")
 def _hijri_day_month_year(m: re.Match, t: Tokens):
+    # the month may be a Hijri month named as a season ("غرة شهر رمضان لعام 1442 هـ")
     codes = m.string
     i, j = m.start(), m.end()
     k = i
     if codes[k] == "W":
         k += 2 if codes[k + 1] == "," else 1
     month_at = _find(m, "H")
+    if month_at is None:
+        month_at = _find(m, "Z")
     day_end = _day_end(codes, k, month_at)
     day = _day_at(t, k, day_end)
     if day is None or day > 30:
@@ -715,6 +718,18 @@ def _numeric_date(m: re.Match, t: Tokens):
     if not (1000 <= year <= 2199):
         return None
     return Spec(m.start(), m.end(), "date", {"year": year, "month": month, "day": day})
+
+
+@rule("day range ending in a numeric date", r"(?P<first>1) (?:& >? | >) (?P<date>T) [ej]?", priority=-1)
+def _day_range_numeric(m: re.Match, t: Tokens):
+    # "من 5 إلى 9/11/2017": the first day takes the month and year of the date that ends the range
+    end = _numeric_date(re.compile("T").match(m.string, m.start("date")), t)
+    first_day = _day_at(t, m.start("first"), m.end("first"))
+    if end is None or first_day is None or end.kind != "date" or first_day >= end.args["day"]:
+        return None
+    end.last = m.end()
+    return [Spec(m.start("first"), m.end("first"), "date", {"year": end.args["year"], "month": end.args["month"],
+                                                           "day": first_day}), end]
 
 
 @rule("numeric date written with spaces", r"(?:W,?)? (?:1 (?P<sa>[/\-.]) 1 (?P=sa) 4 | 4 (?P<sb>[/\-.]) 1 (?P=sb) 1) [ej]?")
@@ -1054,6 +1069,15 @@ def _century(m: re.Match, t: Tokens):
     if number is None or not (1 <= number <= 21):
         return None
     return Spec(m.start(), m.end(), "century", {"index": number - 1})
+
+
+@rule("english quarter", r"o q f 4")
+def _english_quarter(m: re.Match, t: Tokens):
+    # "the third quarter of 2019": the ordinal before the noun
+    part = _int(t, m.start())
+    if part is None or not 1 <= part <= 4 or not t.words[m.start() + 1].isascii():
+        return None
+    return Spec(m.start(), m.end(), "quarter", {"part": part, "year": _year_value(t, m.end() - 1), "rel": None})
 
 
 # Not of a fiscal or school year ("الربع الثاني من العام المالي 2017-2018"): its quarters are not the
