@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from hijridate import Hijri
 
 from timeline.documents import read_paths
@@ -350,6 +351,192 @@ def test_descriptions_are_exact_slices_everywhere():
 
 
 # ---------------------------------------------------------------------------------------------
+# An event's actors: those of the date's own part of its clause
+
+def actors_of(text: str, date_text: str | None, published: dt.date | None = dt.date(2021, 3, 10)):
+    """The event's actors, and all actors the document's recognizer found."""
+    result = extract_events(Document(id="t", text=text, published=published))
+    event = next(e for e in result.events if e["date_text"] == date_text)
+    return event, {a.canonical for a in result.actors}
+
+
+def test_relative_clause_after_the_date_is_not_the_events():
+    event, found = actors_of("استقبل الرئيس قيس سعيد أمس وفدا من رجال الأعمال الذين زاروا السعودية وقطر.", "أمس")
+    assert {"قطر", "المملكة العربية السعودية"} <= found
+    assert event["actors"] == ["قيس سعيد"]
+
+
+def test_date_inside_a_relative_clause_keeps_the_clause_it_hangs_on():
+    event, _ = actors_of("وغاب اللاعب محمد صلاح عن المباراة التي فازت فيها مصر على السعودية يوم الاثنين.",
+                         "الاثنين")
+    assert {"محمد صلاح", "مصر"} <= set(event["actors"])
+
+
+def test_relative_clause_right_after_the_date_describes_the_date():
+    event, _ = actors_of("وقعت الحادثة في اليوم الذي وصل فيه الرئيس الفرنسي إيمانويل ماكرون إلى بيروت.", "اليوم")
+    assert "إيمانويل ماكرون" in event["actors"]
+
+
+def test_dated_statement_has_the_speaker_not_the_reported_actors():
+    event, found = actors_of("وقال وزير الخارجية الروسي سيرغي لافروف الأحد إن الولايات المتحدة تعرقل المفاوضات.",
+                             "الأحد")
+    assert "الولايات المتحدة" in found
+    assert "سيرغي لافروف" in event["actors"] and "الولايات المتحدة" not in event["actors"]
+
+
+def test_reporting_clause_with_comma_keeps_the_speaker_only():
+    # the clause takes in what was reported (its description), not the reported actors
+    text = "وقالت وزارة الخارجية الأردنية، الجمعة، إن إسرائيل أغلقت المعبر."
+    event, _ = actors_of(text, "الجمعة", dt.date(2018, 6, 23))
+    assert event["description"].endswith("المعبر.")
+    assert "وزارة الخارجية الأردنية" in event["actors"] and "إسرائيل" not in event["actors"]
+
+
+def test_date_inside_the_reported_content_keeps_speaker_and_content():
+    event, _ = actors_of("وأكد الكرملين أن بوتين سيزور تركيا الشهر المقبل.", "الشهر المقبل")
+    assert {"الكرملين", "فلاديمير بوتين", "تركيا"} <= set(event["actors"])
+
+
+def test_source_of_the_news_is_not_an_actor():
+    event, found = actors_of("ارتفعت صادرات النفط السعودية بنسبة 5 في المئة في مارس الماضي، وفق رويترز.",
+                             "مارس الماضي")
+    assert "رويترز" in found
+    assert event["actors"] == ["المملكة العربية السعودية"]
+
+
+def test_date_inside_the_attribution_dates_the_sources_statement():
+    text = ("وأجرى الرئيسان اتصالا هاتفيا بحثا فيه العلاقات بين مصر والأردن، "
+            "حسب بيان أصدرته وزارة الخارجية الأردنية مساء اليوم.")
+    event, _ = actors_of(text, "مساء اليوم")
+    assert event["actors"] == ["وزارة الخارجية الأردنية"]
+
+
+def test_agency_in_brackets_is_not_an_actor():
+    text = "دمشق (رويترز) - قصفت طائرات إسرائيلية مطار دمشق فجر اليوم، بحسب وكالة الأنباء السورية (سانا)."
+    event, found = actors_of(text, "فجر اليوم")
+    assert {"رويترز", "سانا", "وكالة الأنباء السورية"} <= found
+    assert "إسرائيل" in event["actors"]
+    assert not {"رويترز", "سانا", "وكالة الأنباء السورية"} & set(event["actors"])
+
+
+def test_title_in_quotes_is_not_an_actor_but_a_quoted_name_is():
+    event, found = actors_of("وغنت الفنانة أمس أغنية «مصر التي في خاطري» في حفل كبير.", "أمس")
+    assert "مصر" in found and event["actors"] == []
+    event, _ = actors_of("وأعلن «حزب الله» أمس مسؤوليته عن الهجوم.", "أمس")
+    assert event["actors"] == ["حزب الله"]
+    event, _ = actors_of('واستحوذت شركة "آبل" أمس على مصنع للرقائق.', "أمس")
+    assert "أبل" in event["actors"]
+
+
+def test_quoted_speech_after_a_dated_verb_is_not_the_events():
+    text = 'وقال وزير الخارجية الفرنسي لوران فابيوس الثلاثاء "لن تتدخل فرنسا في إسبانيا".'
+    event, found = actors_of(text, "الثلاثاء")
+    assert "إسبانيا" in found
+    assert "لوران فابيوس" in event["actors"] and "إسبانيا" not in event["actors"]
+
+
+def test_name_misread_across_a_dash_parenthetical_is_dropped():
+    text = "وصل خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز آل سعود ـ حفظه الله ـ أمس إلى الرياض."
+    event, found = actors_of(text, "أمس")
+    assert any("حفظه" in name for name in found), "the recognizer reads the dash into the name"
+    assert event["actors"] == ["سلمان بن عبد العزيز"]
+
+
+def test_place_after_a_locative_preposition_is_the_location_not_an_actor():
+    event, _ = actors_of("افتتح الوزير أمس معرضا للكتاب في مدينة الموصل.", "أمس")
+    assert event["actors"] == [] and event["location"] == "الموصل"
+    event, _ = actors_of("وشيعت جنازة الفنان أمس من مسجد الحسين بالقاهرة.", "أمس")
+    assert event["actors"] == [] and event["location"] == "مسجد الحسين"
+    # a capital that acts stands for its state
+    event, _ = actors_of("وأعلنت موسكو أمس تعليق المفاوضات.", "أمس")
+    assert event["actors"] == ["روسيا"]
+
+
+def test_plural_demonym_names_people_not_the_state():
+    event, found = actors_of("وارتفعت تحويلات المصريين العاملين في الخارج العام الماضي.", "العام الماضي")
+    assert "مصر" in found and event["actors"] == []
+    event, _ = actors_of("قال رئيس الوزراء المصري مصطفى مدبولي الثلاثاء إن الاقتصاد ينمو.", "الثلاثاء")
+    assert event["actors"] == ["مصر", "مصطفى مدبولي"], "a singular demonym of an office stays"
+
+
+def test_undated_statement_keeps_its_content_but_not_its_source():
+    event, _ = actors_of("وقال بيسكوف إن روسيا مستعدة للحوار، وفق رويترز.", None)
+    assert event["actors"] == ["دميتري بيسكوف", "روسيا"]
+
+
+def test_brackets_after_a_colon_hold_what_the_clause_is_about():
+    event, _ = actors_of("وتضم لجنة التحكيم خبراء من كل من: (مصر وتونس والمغرب).", None)
+    assert {"مصر", "تونس", "المغرب"} <= set(event["actors"])
+    event, _ = actors_of("وتضم لجنة التحكيم خبراء من مصر (وتونس والمغرب).", None)
+    assert "تونس" not in event["actors"]
+
+
+# Every word of data/lexicon/event_actors.yaml with a sentence of its own: the rule fires on it.
+ACTOR_WORD_EXAMPLES = {
+    "relative_pronouns": {
+        "الذي": "استقبل الرئيس أمس الوفد الذي زار قطر.",
+        "التي": "استقبل الرئيس أمس البعثة التي زارت قطر.",
+        "الذين": "استقبل الرئيس أمس الطلاب الذين زاروا قطر.",
+        "اللذان": "وصل أمس الوزيران اللذان زارا قطر.",
+        "اللتان": "وصلت أمس الطائرتان اللتان أقلعتا من قطر.",
+        "اللذين": "استقبل الرئيس أمس الوزيرين اللذين زارا قطر.",
+        "اللتين": "استقبل الرئيس أمس الوزيرتين اللتين زارتا قطر.",
+        "اللواتي": "كرم الرئيس أمس النساء اللواتي مثلن قطر.",
+        "اللاتي": "كرم الرئيس أمس اللاعبات اللاتي مثلن قطر.",
+    },
+    "complementizers": {
+        "أن": "وأكد الرئيس أمس أن قطر شريك أساسي.",
+        "إن": "وقال الرئيس أمس إن قطر شريك أساسي.",
+        "بأن": "وصرح الرئيس أمس بأن قطر شريك أساسي.",
+        "أنه": "وأوضح الرئيس أمس أنه زار قطر.",
+        "إنه": "وقال الرئيس أمس إنه زار قطر.",
+        "بأنه": "وصرح الرئيس أمس بأنه زار قطر.",
+        "أنها": "وذكرت الوزيرة أمس أنها زارت قطر.",
+        "بأنها": "وصرحت الوزيرة أمس بأنها زارت قطر.",
+        "أنهم": "وأكد المسؤولون أمس أنهم زاروا قطر.",
+    },
+    "attribution_openers": {
+        "حسب": "ارتفعت صادرات النفط أمس بنسبة 3 في المئة حسب رويترز.",
+        "بحسب": "ارتفعت صادرات النفط أمس بنسبة 3 في المئة بحسب رويترز.",
+        "حسبما": "ارتفعت صادرات النفط أمس بنسبة 3 في المئة حسبما ذكرت رويترز.",
+        "وفق": "ارتفعت صادرات النفط أمس بنسبة 3 في المئة وفق رويترز.",
+        "وفقا": "ارتفعت صادرات النفط أمس بنسبة 3 في المئة وفقا لرويترز.",
+        "طبقا": "ارتفعت صادرات النفط أمس بنسبة 3 في المئة طبقا لرويترز.",
+        "نقلا عن": "ارتفعت صادرات النفط أمس بنسبة 3 في المئة نقلا عن رويترز.",
+        "استنادا إلى": "ارتفعت صادرات النفط أمس بنسبة 3 في المئة استنادا إلى بيانات رويترز.",
+    },
+    "locative_prepositions": {
+        "في": "افتتح الوزير أمس معرضا في الموصل.",
+        "ب": "افتتح الوزير أمس معرضا بالموصل.",
+        "من": "عاد الوزير أمس من الموصل.",
+        "إلى": "وصل الوزير أمس إلى الموصل.",
+        "داخل": "افتتح الوزير أمس معرضا داخل الموصل.",
+        "قرب": "انفجرت عبوة ناسفة أمس قرب الموصل.",
+    },
+}
+_LEFT_OUT = {"relative_pronouns": "قطر", "complementizers": "قطر", "attribution_openers": "رويترز",
+             "locative_prepositions": "الموصل"}
+
+
+def test_actor_words_all_have_an_example():
+    data = yaml.safe_load((REPO / "data" / "lexicon" / "event_actors.yaml").read_text(encoding="utf-8"))
+    assert {key: sorted(words) for key, words in data.items()} == \
+        {key: sorted(examples) for key, examples in ACTOR_WORD_EXAMPLES.items()}
+
+
+@pytest.mark.parametrize("key,word,text", [(key, word, text) for key, examples in ACTOR_WORD_EXAMPLES.items()
+                                           for word, text in examples.items()])
+def test_actor_words_each_keeps_an_actor_out(key, word, text):
+    assert word in text.replace("ل", " ") or word in text
+    event, found = actors_of(text, "أمس")
+    name = _LEFT_OUT[key]
+    assert name in found, "the recognizer finds the name"
+    assert name not in event["actors"]
+    if key == "locative_prepositions":
+        assert event["location"] == name
+
+
+# ---------------------------------------------------------------------------------------------
 # The gold file: real articles from ../shared, annotated by hand
 
 def _load_eval():
@@ -369,11 +556,12 @@ def test_gold_file_is_well_formed():
 
 
 # Measured on the gold file (tests/gold/README.md: precision 0.702, recall 0.784, evidence in the
-# description 0.95, actor precision 0.385, recall 0.50); thresholds sit a small margin below.
+# description 0.95, actor precision 0.385, recall 0.50; actor precision 0.53 once an event keeps
+# only the actors of its date's own part of the clause); thresholds sit a small margin below.
 MIN_PRECISION = 0.65
 MIN_RECALL = 0.74
 MIN_EVIDENCE = 0.90
-MIN_ACTOR_PRECISION = 0.33
+MIN_ACTOR_PRECISION = 0.45
 MIN_ACTOR_RECALL = 0.45
 
 

@@ -348,6 +348,250 @@ def _host(norm: str, index: int, spans: list[tuple[int, int]], dated: list[bool]
 
 
 # ---------------------------------------------------------------------------------------------
+# The actors of an event: those of its own part of the clause
+
+@dataclass(frozen=True)
+class _ActorWords:
+    relatives: frozenset[str]
+    complementizers: frozenset[str]
+    attribution: dict[str, tuple[tuple[str, ...], ...]]    # first word -> the words after it
+    locatives: frozenset[str]
+    locative_prefixes: str
+    place_heads: frozenset[str]
+
+
+@functools.lru_cache(maxsize=1)
+def _actor_words() -> _ActorWords:
+    with open(LEXICON_DIR / "event_actors.yaml", encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    with open(LEXICON_DIR.parent / "actors" / "grammar.yaml", encoding="utf-8") as handle:
+        grammar = yaml.safe_load(handle)
+    attribution: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in data["attribution_openers"]:
+        words = tuple(_word(w) for w in fold(phrase).split())
+        attribution.setdefault(words[0], []).append(words[1:])
+    locatives = [_word(fold(w)) for w in data["locative_prepositions"]]
+    return _ActorWords(frozenset(_word(fold(w)) for w in data["relative_pronouns"]),
+                       frozenset(_word(fold(w)) for w in data["complementizers"]),
+                       {k: tuple(v) for k, v in attribution.items()},
+                       frozenset(w for w in locatives if len(w) > 1),
+                       "".join(w for w in locatives if len(w) == 1),
+                       frozenset(_word(fold(w)) for w in grammar.get("location_heads", [])))
+
+
+def _bare(word: str, words) -> str | None:
+    """The word, or the word without a leading conjunction و/ف, when it is in `words`."""
+    if word in words:
+        return word
+    if word[:1] in "وف" and word[1:] in words:
+        return word[1:]
+    return None
+
+
+_CLOSERS = {"»": "«", "”": "“", ")": "(", "]": "["}
+# quote and bracket marks, and a tatweel standing alone between spaces as a dash
+_ASIDE_MARK = re.compile(r"[«»“”()\[\]\"']|(?<=\s)\u0640+(?=\s)")
+_PHRASE_END = re.compile(r"[،,;؛:()\[\]«»\"“”]")
+_NAME_MARKS = " \t#_"
+
+
+@dataclass(frozen=True)
+class _Aside:
+    start: int          # the opening mark
+    end: int            # after the closing mark
+    quote: bool         # a quote (else brackets or dashes)
+
+
+def _asides(text: str, start: int, end: int) -> list[_Aside]:
+    """Quotes and parentheticals of the sentence [start, end), marks included: «...», “...”,
+    "...", '...' (a straight quote at a word's edge), (...), [...], and a pair of spaced tatweel
+    dashes ("الملك سلمان ـ حفظه الله ـ"). Unclosed ones are left out, and so are brackets after a
+    colon, which hold what the clause is about ("من كل من: (مصر، وتونس)"), not an aside."""
+    spans = []
+    stack: list[tuple[str, int]] = []
+    toggles: dict[str, int] = {}
+    dashes = []
+    for m in _ASIDE_MARK.finditer(text, start, end):
+        c, i = m.group()[0], m.start()
+        if c == "\u0640":
+            dashes.append(i)
+        elif c in "«“([":
+            stack.append((c, i))
+        elif c in _CLOSERS:
+            opener = _CLOSERS[c]
+            for k in range(len(stack) - 1, -1, -1):
+                if stack[k][0] == opener:
+                    a = stack[k][1]
+                    del stack[k:]
+                    if opener in "([" and text[max(start, a - 3):a].rstrip().endswith(":"):
+                        break
+                    spans.append(_Aside(a, i + 1, opener in "«“"))
+                    break
+        else:       # a straight quote opens at a word's start and closes at a word's end
+            before = text[i - 1] if i > start else " "
+            after = text[i + 1] if i + 1 < end else " "
+            if c in toggles and not after.isalnum():
+                spans.append(_Aside(toggles.pop(c), i + 1, True))
+            elif c not in toggles and not before.isalnum():
+                toggles[c] = i
+    spans.extend(_Aside(a, b + 1, False) for a, b in zip(dashes[::2], dashes[1::2]))
+    # a quote or bracket left open longer than this is a typo, not an aside
+    return sorted((a for a in spans if a.end - a.start <= _QUOTE_SPAN), key=lambda a: a.start)
+
+
+def _asides_within(asides: list[_Aside], starts: list[int], start: int, end: int) -> list[_Aside]:
+    """The asides (sorted by start, `starts` their starts) that overlap [start, end): by bisection,
+    since none is longer than _QUOTE_SPAN."""
+    k = bisect.bisect_left(starts, end)
+    lo = bisect.bisect_left(starts, start - _QUOTE_SPAN, 0, k)
+    return [a for a in asides[lo:k] if a.end > start]
+
+
+def _misread(m: actors_mod.ActorMention) -> bool:
+    """A name runs across no bracket, quote or dash: one that does was misread, and so were its
+    short forms elsewhere ("آل سعود ـ حفظه الله ـ" read as a name "سعود حفظه الله")."""
+    return _ASIDE_MARK.search(m.text) is not None
+
+
+def _nationals(m: actors_mod.ActorMention) -> bool:
+    """A demonym in the masculine plural ("السعوديين", "الأميركيون") names people of a country, not
+    the country: "تحويلات السعوديين للخارج" is about Saudis, not the Saudi state."""
+    return m.demonym and _word(fold(m.text)).endswith(("يين", "يون"))
+
+
+def _subordinate_parts(norm: str, span: tuple[int, int], reporting: frozenset[str]
+                       ) -> list[tuple[int, int, str]]:
+    """The parts of the clause outside its main predication, (start, end, kind) in text order:
+    "relative" (a relative clause) and "reported" (what a reporting verb reports) run to the next
+    such part or the clause's end; "source" (an attribution: "، وفق رويترز") to the next comma or
+    bracket."""
+    words = _actor_words()
+    found = [(m.start(), _word(m.group())) for m in _WORD.finditer(norm, span[0], span[1])]
+    opened: list[tuple[int, str]] = []
+    sources = []
+    reporting_seen = False
+    for k, (position, word) in enumerate(found):
+        if _bare(word, words.relatives):
+            opened.append((position, "relative"))
+            continue
+        if reporting_seen and _bare(word, words.complementizers):
+            opened.append((position, "reported"))
+            reporting_seen = False
+            continue
+        first = _bare(word, words.attribution)
+        if first is not None and any(tuple(w for _, w in found[k + 1:k + 1 + len(rest)]) == rest
+                                     for rest in words.attribution[first]):
+            stop = _PHRASE_END.search(norm, position, span[1])
+            sources.append((position, stop.start() if stop else span[1], "source"))
+            continue
+        if _bare(word, reporting):
+            reporting_seen = True
+    ends = [p for p, _ in opened[1:]] + [span[1]]
+    parts = [(p, e, kind) for (p, kind), e in zip(opened, ends)] + sources
+    parts.sort()
+    return parts
+
+
+def _is_setting(norm: str, m: actors_mod.ActorMention) -> bool:
+    """Is the mention a place governed by a locative preposition ("في مدينة الموصل", "بالقاهرة",
+    "إلى موسكو")? A place (or a capital standing for its state) there is the event's location."""
+    if m.kind != "location" and not (m.kind == "country" and m.place):
+        return False
+    words = _actor_words()
+    k = m.start
+    while k > 0 and norm[k - 1].isalpha():
+        k -= 1
+    prefix = _word(norm[k:m.start])
+    if prefix:      # a proclitic on the name itself: "بالقاهرة", "وبغزة"
+        prefix = prefix[1:] if prefix[:1] in "وف" and len(prefix) > 1 else prefix
+        return prefix[:1] in words.locative_prefixes
+    before = [_word(w) for w in _WORD.findall(norm, max(0, m.start - 40), m.start)][-2:]
+    if not before:
+        return False
+    last = before[-1]
+    if _bare(last, words.locatives):
+        return True
+    # a place head between: "في مدينة الموصل", "بمنطقة المهندسين"
+    if last[:1] in words.locative_prefixes and _bare(last[1:], words.place_heads):
+        return True
+    return len(before) == 2 and _bare(last, words.place_heads) is not None \
+        and _bare(before[0], words.locatives) is not None
+
+
+def _event_actors(text: str, norm: str, sentence: tuple[int, int], span: tuple[int, int],
+                  expression: TimeExpression | None, mentions: list[actors_mod.ActorMention],
+                  reporting: frozenset[str], asides: list[_Aside] | None = None,
+                  misread: frozenset[str] = frozenset(), parts: list[tuple[int, int, str]] | None = None,
+                  starts: list[int] | None = None
+                  ) -> tuple[list[actors_mod.ActorMention], list[actors_mod.ActorMention]]:
+    """The mentions of the clause `span` that are actors of its event, dated by `expression`, and
+    those where its location is looked for (the actors and the places they leave out as settings).
+
+    Left out are mentions
+    - inside a quote or a parenthetical that does not hold the date (a title «صندوق الأحلام», a
+      quoted statement, an agency "(رويترز)") — but a quote that holds just a name marks the name
+      ("استحوذت "آبل" على ...") — and names cut by one ("آل سعود ـ حفظه الله ـ", see _misread);
+    - in an attribution ("، وفق رويترز") that does not hold the date; when it does ("حسب بلاغ صدر
+      مساء اليوم عن الرئاسة"), the event is the source's statement and only its actors are kept;
+    - in a relative clause or a reported content that comes after the date's own part of the
+      clause ("التقى الوزير أمس نظيره الذي زار القاهرة", "وقال الوزير أمس إن الجيش انسحب"): the
+      date dates the main predication, whose subject and objects are its actors; a date inside a
+      relative clause or a reported content keeps the clause they hang on, and a relative clause
+      right after the date describes the date ("في اليوم الذي تسلم فيه باول منصبه");
+    - places governed by a locative preposition ("في مدينة الموصل", "بالقاهرة"): the event's
+      location, not its actor;
+    - a demonym in the plural ("السعوديين"): people of a country, not the country (_nationals).
+    A statement without a date of its own (no expression) is what its sentence reports: it keeps
+    its quotes, reported content and relative clauses, and loses only the rest.
+    `asides` (_asides of the sentence, `starts` their starts) and `parts` (_subordinate_parts of
+    the clause) are for a caller that asks for several dates of one sentence."""
+    if not mentions:
+        return [], []
+    if asides is None:
+        asides = _asides(text, sentence[0], sentence[1])
+    if len(asides) > _FEW:
+        asides = _asides_within(asides, [a.start for a in asides] if starts is None else starts, *span)
+    if parts is None:
+        parts = _subordinate_parts(norm, span, reporting)
+    anchor = expression.start if expression is not None else None
+    keep_from, keep_to = span
+    excluded: list[tuple[int, int]] = []
+    quotes: list[tuple[int, int]] = []
+    for part_start, part_end, kind in parts:
+        if kind == "source":
+            if anchor is not None and part_start <= anchor < part_end:
+                keep_from, keep_to = part_start, part_end
+                excluded = []
+                break
+            excluded.append((part_start, part_end))
+        elif anchor is not None and part_start > anchor:
+            if kind == "relative" and not text[expression.end:part_start].strip():
+                continue        # the date is what the relative clause describes: "في اليوم الذي ..."
+            keep_to = min(keep_to, part_start)
+    for aside in asides:
+        if anchor is not None and aside.start <= anchor < aside.end:
+            continue
+        if aside.quote:
+            if anchor is not None:
+                quotes.append((aside.start, aside.end))
+        else:
+            excluded.append((aside.start, aside.end))
+    actors, places = [], []
+    for m in mentions:
+        if m.start < keep_from or m.end > keep_to or m.canonical in misread or _nationals(m):
+            continue
+        if any(a <= m.start < b or a < m.end <= b for a, b in excluded):
+            continue
+        if any((a <= m.start < b or a < m.end <= b) and text[a + 1:b - 1].strip(_NAME_MARKS) != m.text
+               for a, b in quotes):
+            continue
+        places.append(m)
+        if not _is_setting(norm, m):
+            actors.append(m)
+    return actors, places
+
+
+# ---------------------------------------------------------------------------------------------
 # Record fields
 
 def _event_id(document_id: str, start: int, end: int, date_start: int | None) -> str:
@@ -428,6 +672,7 @@ def extract_events(document: Document, *, time_expressions: list[TimeExpression]
     time_starts = [t.start for t in locating]
     time_spans = sorted((t.start, t.end) for t in times)     # for _cut_points, sorted once
     mention_starts = [m.start for m in found]
+    misread = frozenset(m.canonical for m in found if _misread(m))
 
     body: list[dict[str, Any]] = []
     headings: list[dict[str, Any]] = []
@@ -458,6 +703,9 @@ def extract_events(document: Document, *, time_expressions: list[TimeExpression]
             mentions_of: dict[tuple[int, int], list[actors_mod.ActorMention]] = {}
             cache: dict = {}
             seen: set[tuple[int, int, str | None]] = set()
+            asides: list[_Aside] | None = None
+            aside_starts: list[int] | None = None
+            parts_of: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
             for expression, k in zip(in_sentence, owner):
                 if k is None:
                     span = tense_span = (s_start, s_end)
@@ -476,17 +724,32 @@ def extract_events(document: Document, *, time_expressions: list[TimeExpression]
                     hi = bisect.bisect_right(sentence_starts, span[1])
                     clause_mentions = mentions_of[span] = [m for m in sentence_mentions[lo:hi] if m.end <= span[1]]
                 same = k is not None and span == spans[k]
-                # only the clause's own actors: the sentence's others belong to its other events
+                # only the clause's own actors: the sentence's others belong to its other events,
+                # and of the clause's, those of the date's own part (_event_actors)
+                if clause_mentions:
+                    if asides is None:
+                        asides = _asides(text, s_start, s_end)
+                        aside_starts = [a.start for a in asides]
+                    parts = parts_of.get(span)
+                    if parts is None:
+                        parts = parts_of[span] = _subordinate_parts(norm, span, lex.reporting_verbs)
+                    actors_here, places = _event_actors(text, norm, (s_start, s_end), span, expression,
+                                                        clause_mentions, lex.reporting_verbs, asides, misread,
+                                                        parts, aside_starts)
+                else:
+                    actors_here = places = clause_mentions
                 target.append(_record(document, text, norm, (s_start, s_end), span, expression,
-                                      clause_mentions, same_clause=same,
-                                      tense_span=tense_span, cache=cache))
+                                      actors_here, same_clause=same,
+                                      tense_span=tense_span, cache=cache, place_mentions=places))
             continue
         if sentence.heading or len(text[s_start:s_end].split()) < 4:
             continue                         # a heading restates the body; a fragment says nothing
         if not sentence_mentions and not _has_reporting_verb(norm, s_start, s_end, lex.reporting_verbs):
             continue
+        actors_here, places = _event_actors(text, norm, (s_start, s_end), (s_start, s_end), None,
+                                            sentence_mentions, lex.reporting_verbs, misread=misread)
         body.append(_record(document, text, norm, (s_start, s_end), (s_start, s_end), None,
-                            sentence_mentions, same_clause=False))
+                            actors_here, same_clause=False, place_mentions=places))
 
     body_values = {e["date_value"] for e in body if e["date_text"] is not None}
     events = body + [e for e in headings if e["date_value"] not in body_values]
@@ -571,9 +834,13 @@ def _has_reporting_verb(norm: str, start: int, end: int, verbs: frozenset[str]) 
 def _record(document: Document, text: str, norm: str, sentence: tuple[int, int], clause: tuple[int, int],
             expression: TimeExpression | None, mentions: list[actors_mod.ActorMention],
             same_clause: bool, tense_span: tuple[int, int] | None = None,
-            cache: dict | None = None) -> dict[str, Any]:
+            cache: dict | None = None, place_mentions: list[actors_mod.ActorMention] | None = None
+            ) -> dict[str, Any]:
     """One event record. `cache` is a dict kept for one sentence: its events share the strings cut
-    from the text (one copy of a long sentence, not one per event) and the reading of a clause."""
+    from the text (one copy of a long sentence, not one per event) and the reading of a clause.
+    `mentions` are the event's actors; `place_mentions` (by default the same) are where its
+    location is looked for: they also hold the places that are its setting, not its actors
+    ("في مدينة الموصل")."""
     published = document.published
     if cache is None:
         cache = {}
@@ -625,7 +892,7 @@ def _record(document: Document, text: str, norm: str, sentence: tuple[int, int],
         "sentence": sentence_text,
         "evidence_start": clause[0], "evidence_end": clause[1],
         "actors": names, "actor_kinds": kinds,
-        "location": _location(mentions),
+        "location": _location(mentions if place_mentions is None else place_mentions),
         "confidence": _confidence(expression, same_clause) if (expression or published) else 0.0,
     }
     return {name: record[name] for name in EVENT_FIELDS}
