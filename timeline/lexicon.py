@@ -62,6 +62,8 @@ def _entries(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
         for form in forms:
             out.append((str(form), code, payload))
 
+    # names that hold a time word ("اليوم السابع", "تيار المستقبل"): one filler word, first of all
+    add(words["names_with_time_words"], "x", "name")
     # multi-word phrases that contain other classes' words come first
     for kind, forms in words["narrative"].items():
         add(forms, "N", kind)

@@ -966,7 +966,22 @@ def _bare_year(m: re.Match, t: Tokens):
     word = t.words[m.start()]
     if t.codes[m.start()] == "f" and not word.startswith(("من", "ومن", "فمن")):
         return None
+    if _counted_after(t, m.end()):
+        return None                       # "إلى 1460 دينارا", "على بعد 1200 كيلومتر": an amount
     return Spec(m.start() + 1, m.end(), "year", {"year": year})
+
+
+def _counted_after(t: Tokens, at: int) -> bool:
+    """Is the token at `at` a noun a number counts: a measure or currency ("دينارا", "كيلومتر")? A
+    year is not followed by one."""
+    if at >= len(t.codes) or t.codes[at] != "x":
+        return False
+    return t.words[at][t.prefixes[at]:] in _measure_nouns()
+
+
+@functools.lru_cache(maxsize=1)
+def _measure_nouns() -> frozenset[str]:
+    return frozenset(word_list("measure_nouns"))
 
 
 @rule("year heading a line", r"(?:^|(?<=[|.])) 4 (?=-(?!4))")
@@ -1003,7 +1018,7 @@ def _day_range_across_months(m: re.Match, t: Tokens):
             Spec(m.start("d2"), m.end(), "date", {"year": year, "month": second_month, "day": second_day})]
 
 
-@rule("day range in a month", r"<? {DAY} (?:[&>\-]|&?>) {DAY} f? {MON} ,? 4?")
+@rule("day range in a month", r"<? {DAY} (?:[&>\-]|&?>) {DAY} f? {MON} ,? (?:4 | r)?")
 def _day_range(m: re.Match, t: Tokens):
     codes = m.string
     i = m.start() + (codes[m.start()] == "<")
@@ -1023,8 +1038,10 @@ def _day_range(m: re.Match, t: Tokens):
         return None
     year_at = _find(m, "4", month_at)
     if year_at is None:
-        return [Spec(i, sep, "partial_date", {"month": month, "day": first_day}),
-                Spec(second_start, month_at + 1, "partial_date", {"month": month, "day": second_day})]
+        # "من 10 إلى 20 مارس الجاري": a modifier after the month holds for both days
+        rel = t.payloads[m.end() - 1] if codes[m.end() - 1] == "r" else None
+        return [Spec(i, sep, "partial_date", {"month": month, "day": first_day, "rel": rel}),
+                Spec(second_start, m.end(), "partial_date", {"month": month, "day": second_day, "rel": rel})]
     year = _int(t, year_at)
     return [Spec(i, sep, "date", {"year": year, "month": month, "day": first_day}),
             Spec(second_start, m.end(), "date", {"year": year, "month": month, "day": second_day})]
@@ -1120,8 +1137,9 @@ def _relative_day(m: re.Match, t: Tokens):
     if m.string[m.end() - 1] == "P":
         pod = t.payloads[m.end() - 1]
     weekday = t.payloads[r_at + 1] if r_at + 1 < m.end() and m.string[r_at + 1] == "W" else None
-    if t.words[r_at][t.prefixes[r_at]:] == "غد" and m.string[m.start()] != "P":
-        return None                           # "غد" alone is "a future" ("غد أفضل"); "صباح غد" is a day
+    if t.words[r_at][t.prefixes[r_at]:] == "غد" and m.string[m.start()] != "P" \
+            and not (r_at > 0 and t.codes[r_at - 1] == "d" and t.words[r_at - 1][-3:] == "يوم"):
+        return None                           # "غد" alone is "a future" ("غد أفضل"); "صباح غد", "يوم غد" are a day
     return Spec(m.start(), m.end(), "rel_day", {"offset": t.payloads[r_at], "weekday": weekday},
                 type=TIME if pod else DATE, pod=pod)
 
@@ -1283,7 +1301,7 @@ def _offset(m: re.Match, t: Tokens):
         return None
     after = j + (j < len(codes) and t.words[j] in _length_adverbs())
     if direction in ("before", "after") and after + 1 < len(codes) and t.words[after] in _counted_from_event() \
-            and codes[after + 1] == "x":
+            and codes[after + 1] in "xD":
         # "بعد ثلاثة أيام من الهجوم", "بعد أربع سنوات على القطيعة": counted from an event, not from the
         # publication date — the length is all the text fixes
         return Spec(k - (mod is not None), j, "duration", {"unit": unit, "amount": amount}, type=DURATION, mod=mod)
@@ -1338,19 +1356,26 @@ def _half_unit(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "duration", {"unit": unit[0], "amount": 0, "half": True}, type=DURATION)
 
 
-@rule("definite plural with a count", r"U (?:x | z [19]) r")
+@rule("definite plural with a count", r"U (?:x [xo]? | z [19]) r")
 def _counted_plural(m: re.Match, t: Tokens):
-    # "الأشهر الستة الماضية", "الساعات الـ48 الماضية": a length reaching the publication date
+    # "الأشهر الستة الماضية", "الساعات الأربع والعشرين الماضية", "الساعات الـ48 الماضية": a length
+    # reaching the publication date
     if not isinstance(t.payloads[m.start()], str) or t.payloads[m.end() - 1] not in ("past", "future"):
         return None
     if m.string[m.start() + 1] == "z":
         amount = _int(t, m.start() + 2)
     else:
-        word = t.words[m.start() + 1]
-        hit = lexicon().single.get(word[2:]) if word.startswith("ال") else None
-        if hit is None or hit[0].code != "k" or hit[1]:
+        parts = []
+        for k in range(m.start() + 1, m.end() - 1):        # "الأربع", "والعشرين": ال + a number word
+            word = t.words[k]
+            word = word[1:] if k > m.start() + 1 and word.startswith("و") else word
+            hit = lexicon().single.get(word[2:]) if word.startswith("ال") else None
+            if hit is None or hit[0].code != "k" or hit[1]:
+                return None
+            parts.append(hit[0].payload)
+        amount = parts[0] + (parts[1] if len(parts) == 2 and parts[0] < 10 <= parts[1] else 0)
+        if len(parts) == 2 and not parts[0] < 10 <= parts[1]:
             return None
-        amount = hit[0].payload
     if not amount:
         return None
     return Spec(m.start(), m.end(), "duration", {"unit": t.payloads[m.start()], "amount": amount}, type=DURATION)
@@ -1617,6 +1642,10 @@ def _find_specs(tokens: Tokens) -> list[Spec]:
             spec.first -= 1
             spec.mod = tokens.payloads[spec.first]
             taken[spec.first] = 1
+        elif (spec.rule == "clock time" and spec.first > 0 and codes[spec.first - 1] == "g"
+              and tokens.payloads[spec.first - 1] == "APPROX" and not taken[spec.first - 1]):
+            spec.first -= 1               # "نحو الساعة العاشرة": about that time
+            spec.mod = "APPROX"
         elif (spec.kind in _MODDABLE and spec.first > 1 and codes[spec.first - 1] in "fm"
               and codes[spec.first - 2] == "D" and not taken[spec.first - 2]):
             spec.first -= 2               # a mod before "من" or "شهر": "نهاية شهر رجب"
@@ -1671,8 +1700,8 @@ class _Env:
         self.scheduled: set[int] = set()   # first tokens of finds read as future by a scheduling verb only
 
     def future(self, spec: Spec) -> bool:
-        if self.force_past:
-            return False
+        if self.force_past or (spec.first > 0 and self.tokens.codes[spec.first - 1] == "s"):
+            return False                   # "منذ مارس": since is always back
         start, end = self.tokens.starts[spec.first], self.tokens.ends[spec.last - 1]
         if _sentence_is_future(self.norm, start, end):
             return True
@@ -2224,9 +2253,19 @@ def _sentence_is_future(norm: str, start: int, end: int) -> bool:
         if verb is None:
             return True
         word = verb.lstrip("وف") if verb[:1] in "وف" and verb[1:2] == "س" else verb
-        if word not in not_future and not any(word.startswith(n) for n in not_future if len(n) >= 5):
+        if word not in not_future and not word.startswith(_not_future_stems()):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=1)
+def _not_future_stems() -> tuple[str, ...]:
+    """Beginnings of words that start like a future verb and are not one: the longer not_future
+    words, and a feminine noun before a suffix, whose ة is written ت ("سيطرته", "سياستها")."""
+    words = word_list("not_future")
+    stems = {w for w in words if len(w) >= 5}
+    stems |= {w[:-1] + "ت" for w in words if w.endswith("ه") and len(w) >= 4}
+    return tuple(sorted(stems))
 
 
 @functools.lru_cache(maxsize=1)
@@ -2288,6 +2327,9 @@ def _scheduled_day(spec: Spec, env: _Env, upcoming: _Resolved) -> _Resolved:
         return upcoming
     days_back = (env.reference - past.interval[0]).days
     window = 0 if spec.kind == "weekday" else 7
+    if spec.kind != "weekday" and _RANGE_GAP.match(env.norm, env.tokens.ends[spec.last - 1]) and \
+            spec.last < len(env.tokens.codes) and env.tokens.codes[spec.last] in ">-":
+        window = 31                   # the start of a range that runs on ("تمتد من الأول من سبتمبر حتى ...")
     return past if 0 <= days_back <= window else upcoming
 
 
