@@ -24,6 +24,7 @@ Choices worth knowing:
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import operator
 import os
@@ -37,71 +38,52 @@ import yaml
 
 from .errors import InputError
 from .model import ActorRecord
+from .normalize import _DELETE, fold, normalize
 from .paths import ACTORS_DIR
 
 PERSON, ORGANIZATION, COUNTRY, LOCATION = "person", "organization", "country", "location"
 KINDS = (PERSON, ORGANIZATION, COUNTRY, LOCATION)
 
 # ----------------------------------------------------------------------------------------------
-# Normalization for matching only. Every change is either one character for one character
-# (str.translate) or a deletion, so a normalized offset maps back through the sorted deletions.
+# Normalization for matching only: the project's one folding table (timeline.normalize.FOLD_TABLE),
+# so actor names fold as the date tagger's words and the app's search do. Folds are one character for
+# one; deletions (and the rare expanded presentation-form ligature) are mapped back to the original.
 
-_DELETED = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u061c\ufeff]")
-_TRANSLATE = str.maketrans({
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
-    "ک": "ك", "ی": "ي", "ي": "ي", "ە": "ه", "ڤ": "ف", "گ": "ك", "پ": "ب", "چ": "ج",
-    **{chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)},
-})
-
-# str.translate looks every character up in a dict; one str.replace per mapped character present
-# is several times faster on a whole document (same result: each mapping is one character to one).
-_TRANSLATE_PAIRS = tuple((chr(k), v) for k, v in _TRANSLATE.items() if chr(k) != v)
-
-
-def _translate(s: str) -> str:
-    for a, b in _TRANSLATE_PAIRS:
-        if a in s:
-            s = s.replace(a, b)
-    return s
+_TANWEEN_CHARS = re.compile("[\u064b-\u064d]")
 
 
 class _Normalized:
     """The matching form of a text and the way back to original offsets."""
 
-    __slots__ = ("text", "_shift", "has_deletions", "tanween")
+    __slots__ = ("text", "_map", "has_deletions", "tanween")
 
     def __init__(self, original: str):
-        pieces = _DELETED.split(original)    # each deletion is one character
-        # _shift[k]: the normalized offset at which the k-th deleted character was dropped;
-        # tanween: the offsets at which a tanween was dropped
-        self._shift, self.tanween = [], []
-        if len(pieces) > 1:
-            shift, pos = 0, -1
-            for piece in pieces[:-1]:
-                shift += len(piece)
-                pos += len(piece) + 1
-                self._shift.append(shift)
-                if "\u064b" <= original[pos] <= "\u064d":
-                    self.tanween.append(shift)
-            original = "".join(pieces)
-        self.text = _translate(original)
-        self.has_deletions = bool(self._shift)
+        n = normalize(original)
+        self._map = n
+        self.text = n.text
+        self.has_deletions = n.norm_starts is not None     # deletions or expansions: offsets differ
+        # tanween: the normalized offsets at which a tanween was dropped
+        self.tanween = ([k for k, o in n.deleted() if "\u064b" <= original[o] <= "\u064d"]
+                        if self.has_deletions and _TANWEEN_CHARS.search(original) else [])
 
     def original(self, offset: int) -> int:
         """Original offset of a normalized offset; an end offset takes in the marks that follow."""
-        return offset + bisect.bisect_right(self._shift, offset) if self._shift else offset
+        return self._map.to_original(offset)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets of a normalized span (an end inside an expanded ligature takes it in)."""
+        return self._map.span_to_original(start, end)
 
 
 @lru_cache(maxsize=65536)
 def _norm(s: str) -> str:
     """Normalize a lexicon entry: the text form plus one space between words (hyphens are spaces)."""
-    s = _DELETED.sub("", s).translate(_TRANSLATE)
-    return " ".join(s.replace("-", " ").split())
+    return " ".join(fold(s).replace("-", " ").split())
 
 
 def _display(s: str) -> str:
     """A readable canonical from a surface form: marks and tatweel dropped, spacing tidied."""
-    return " ".join(_DELETED.sub("", s).split())
+    return " ".join(_DELETE.sub("", s).split())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -188,6 +170,28 @@ def _demonym_forms(stem: str) -> list[str]:
         forms.append(" ".join(inflected))
         forms.append(" ".join("ال" + w for w in inflected))
     return forms
+
+
+def _with_hamza_seat_forms(words: set[str]) -> set[str]:
+    """The common-word list read in the current matching form.
+
+    common_words.yaml is GENERATED in the matching form of the day it was built. A list built when the
+    hamza seats ؤ/ئ folded to و/ي (it holds "رييس" and "مسوول") is stale now that they fold to ء: any
+    و/ي after a word's first letter may have been a seat, so its ء-forms are added ("قايله" → "قاءله"),
+    which keeps the list's reach. Rebuilt with scripts/build_common_words.py, the list holds the
+    ء-forms itself and is taken as it is."""
+    if not {"رييس", "مسوول"} <= words:
+        return words
+    out = set(words)
+    for w in words:
+        seats = [i for i in range(1, len(w)) if w[i] in "وي"]
+        for r in range(1, len(seats) + 1):
+            for chosen in itertools.combinations(seats, r):
+                letters = list(w)
+                for i in chosen:
+                    letters[i] = "ء"
+                out.add("".join(letters))
+    return out
 
 
 class AliasTable:
@@ -305,7 +309,7 @@ class AliasTable:
         self.given = g.get("given_names", set())
         self.weak_given = g.get("weak_given_names", set())
         self.strong_given = self.given - self.weak_given
-        self.common = g.get("common_words", set()) - self.given - self.weak_given
+        self.common = _with_hamza_seat_forms(g.get("common_words", set())) - self.given - self.weak_given
         self.strict_org_heads = g.get("definite_org_heads_strict", set())
         self.descriptor_heads = g.get("descriptor_heads", set())
         self.descriptor_heads_indef = g.get("descriptor_heads_indefinite", set())
@@ -1123,10 +1127,10 @@ class _Scanner:
                 first[a] = 1
         chosen.sort(key=_START)
         out = []
-        original = self.norm.original if self.norm.has_deletions else None
+        span = self.norm.span if self.norm.has_deletions else None
         text, s, demonyms = self.original, self.s, self.t.demonyms
         for sp in chosen:
-            a, b = (original(sp.start), original(sp.end)) if original else (sp.start, sp.end)
+            a, b = span(sp.start, sp.end) if span else (sp.start, sp.end)
             # an end offset takes in trailing marks but never trailing blanks
             surface = text[a:b]
             e = sp.entry

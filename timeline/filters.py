@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -16,51 +15,33 @@ import numpy as np
 import pandas as pd
 
 from timeline.model import EVENT_FIELDS
+from timeline.normalize import TRANSLATE_TABLE, fold
 
 KIND_ORDER = ("person", "organization", "country", "location")
 ACTOR_SEP = "\x1f"          # cannot occur in a name, so "\x1fname\x1f" matches whole names only
 PRIVATE_PREFIX = "_"        # columns added by prepare_events; exports drop them
 
 # --- Arabic folding for search ----------------------------------------------------------------------
+# The project's one folding table (timeline.normalize.FOLD_TABLE), so a search folds letters exactly as
+# actor matching and the date tagger do: one alef, hamza on any seat as ء, ى→ي, ة→ه, Persian letters,
+# ASCII digits, lower case, no diacritics, tatweel or invisible marks, presentation forms as letters.
 
-_FOLD = {
-    # hamza carriers and alef variants: users type them inconsistently
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
-    "ؤ": "ء", "ئ": "ء",
-    "ى": "ي", "ی": "ي", "ې": "ي",
-    "ة": "ه", "ۀ": "ه", "ە": "ه",
-    "ک": "ك", "گ": "ك",
-    "\u0640": None,                                  # tatweel
-    "\u200c": None, "\u200d": None, "\u200e": None, "\u200f": None,   # joiners and bidi marks
-    "\u061c": None, "\u202a": None, "\u202b": None, "\u202c": None, "\u202d": None, "\u202e": None,
-    "\u2066": None, "\u2067": None, "\u2068": None, "\u2069": None, "\ufeff": None,
-}
-for _cp in list(range(0x064B, 0x0660)) + [0x0670] + list(range(0x06D6, 0x06EE)) + list(range(0x0610, 0x061B)):
-    _FOLD.setdefault(chr(_cp), None)                 # harakat, shadda, sukun, superscript alef, Quranic marks
-for _i in range(10):
-    _FOLD[chr(0x0660 + _i)] = str(_i)                # Arabic-Indic digits
-    _FOLD[chr(0x06F0 + _i)] = str(_i)                # Eastern Arabic-Indic digits
-_FOLD_TABLE = str.maketrans(_FOLD)
+_FOLD_TABLE = TRANSLATE_TABLE          # str.translate form of the table: s.translate(_FOLD_TABLE) == fold(s)
 
 
 def fold_arabic(text: Any) -> str:
-    """Matching form of a text: no diacritics or tatweel, one alef, hamza on any seat as ء, ى→ي, ة→ه,
-    Latin lower-cased, digits as ASCII. Only for matching; displayed text is never folded."""
+    """Matching form of a text (timeline.normalize.fold). Only for matching; displayed text is never
+    folded."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
-    s = unicodedata.normalize("NFKC", str(text))     # presentation forms (ﻷ) to letters
-    return s.translate(_FOLD_TABLE).lower()
+    return fold(str(text))
 
 
 def fold_series(series: pd.Series) -> pd.Series:
     s = series.astype(object).fillna("").astype(str)
     if s.empty:
         return s
-    # NFKC only where presentation forms occur: it is the slow step and they are rare
-    has_forms = s.str.contains("[\ufb50-\ufdff\ufe70-\ufeff]", regex=True)
-    if has_forms.any():
-        s = s.where(~has_forms, s[has_forms].str.normalize("NFKC"))
-    return s.str.translate(_FOLD_TABLE).str.lower()
+    return pd.Series([fold(x) for x in s], index=s.index, dtype=object)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
