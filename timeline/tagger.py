@@ -833,13 +833,13 @@ def _bare_month(m: re.Match, t: Tokens):
     return Spec(m.start() + 1, m.end(), "bare_month", {"month": month, "rel": None})
 
 
-@rule("two months joined by و", r"(?P<before>[ism>lDf])? (?P<first>{MON}) (?P<second>{MON}) ,? (?:(?P<year>4) e?|(?P<rel>r))?",
-      priority=-1)
+@rule("two months joined by و", r"(?P<first>{MON}) (?P<second>{MON}) ,? (?:(?P<year>4) e?|(?P<rel>r))?", priority=-1)
 def _two_months(m: re.Match, t: Tokens):
     # "في يونيو ويوليو", "مايو ويونيو 2019", "شهري أبريل ومايو المقبلين": the second month is written
     # with و, and a year or a relative modifier after it holds for both. Without one, a temporal
     # word must come before (a month name alone may be a verb: "مارس").
     second = m.start("second")
+    before = m.start() > 0 and m.string[m.start() - 1] in "ism>lDf"
     if not (t.prefixes[second] and t.words[second][:1] == "و"):
         return None
     first_month = _month_in(t, m.start("first"), m.end("first"))
@@ -851,7 +851,7 @@ def _two_months(m: re.Match, t: Tokens):
         return [Spec(m.start("first"), m.end("first"), "month", {"year": year, "month": first_month}),
                 Spec(second, m.end(), "month", {"year": year, "month": second_month})]
     rel = t.payloads[m.start("rel")] if m.group("rel") else None
-    if rel is None and m.group("before") is None:
+    if rel is None and not before:
         return None
     if rel == "same":
         return None
@@ -1515,16 +1515,22 @@ def _narrative(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "narrative", {"relation": t.payloads[m.start()]})
 
 
-@rule("times per period", r"(?:{NUM})? O [iK] [wmaR] (?!r)")
+@rule("times per period", r"O [iK] [wmaR] (?!r)")
 def _times_per_period(m: re.Match, t: Tokens):
-    # "مرتين في الشهر", "ثلاث مرات في السنة", "مرة كل أسبوع": a recurrence once per period
+    # "مرتين في الشهر", "ثلاث مرات في السنة", "مرة كل أسبوع": a recurrence once per period (the
+    # pattern opens with "مرة/مرات" so the engine looks nowhere else; a number before is read here)
     at = m.end() - 1
     unit = {"w": "P1W", "m": "P1M", "a": "P1Y"}.get(m.string[at])
     if m.string[at] == "R":
         unit = "P1D" if t.words[at] == "اليوم" else None   # "مرة في اليوم": the day, not today
-    if unit is None or (m.string[m.start()] != "O" and t.payloads[_find(m, "O")] != "many"):
-        return None                                    # a number goes with "مرات": "ثلاث مرات"
-    return Spec(m.start(), m.end(), "set", {"value": unit}, type=SET)
+    if unit is None:
+        return None
+    start = m.start()
+    if t.payloads[start] == "many":                     # a number goes with "مرات": "ثلاث مرات"
+        if start == 0 or m.string[start - 1] not in "149k":
+            return None
+        start -= 1
+    return Spec(start, m.end(), "set", {"value": unit}, type=SET)
 
 
 @rule("set", r"(?:Q | K? u W | K? d? W | K {NUM}? {UNIT})")
@@ -2232,15 +2238,21 @@ _BOUNDARY_CHARS = {_SENTENCE_END: ".!?;\n", _CLAUSE_END: ".!?;\n,:\"«»"}
 
 
 @functools.lru_cache(maxsize=1)
-def _scheduled_re() -> re.Pattern:
+def _scheduled_re() -> tuple[re.Pattern, re.Pattern]:
+    """A scheduling verb opening a word: (at the start of the text, after a space, quote or bracket —
+    taking that character, so the engine skips every other position at once)."""
     verbs = sorted(set(word_list("scheduled_verbs")), key=len, reverse=True)
-    return re.compile(r"(?<![^\s\"«(])[وف]?(?:" + "|".join(re.escape(v) for v in verbs) + r")(?![^\W\d_])")
+    word = r"[وف]?(?:" + "|".join(re.escape(v) for v in verbs) + r")(?![^\W\d_])"
+    return re.compile(word), re.compile(r"[\s\"«(]" + word)
 
 
 def _scheduled_before(norm: str, start: int) -> bool:
     """Is there a scheduling verb in the present tense before `start` in its sentence?"""
     left, _ = _sentence_bounds(norm, start, start)
-    return _scheduled_re().search(norm, left, start) is not None
+    at_start, after_gap = _scheduled_re()
+    if left == 0 and at_start.match(norm, 0, start):
+        return True
+    return after_gap.search(norm, max(left - 1, 0), start) is not None
 
 
 def _sentence_is_future(norm: str, start: int, end: int) -> bool:
