@@ -230,3 +230,17 @@ def test_deleted_characters_are_listed_where_they_were_dropped():
     assert n.deleted() == [(3, 3), (8, 8)]      # the tanwin after غدا, the damma after م
     assert n.span_to_original(5, 6) == (5, 6)   # "ا" of the ligature: the whole ligature
     assert n.span_to_original(4, 5) == (5, 6)   # "ل" of the ligature: the whole ligature
+
+
+def test_the_store_search_folds_as_the_table():
+    """The DuckDB macro behind `timeline events --actor` is built from the same table."""
+    import duckdb
+
+    from timeline.store import _NORM_MACRO
+
+    con = duckdb.connect()
+    con.execute(_NORM_MACRO)
+    for a, b, same in PAIRS:
+        fa, fb = (con.execute("SELECT tl_norm(?)", [w]).fetchone()[0] for w in (a, b))
+        assert fa == fold(a).lower() and fb == fold(b).lower(), (a, b)
+        assert (fa == fb) == same, (a, b)

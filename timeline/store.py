@@ -84,14 +84,28 @@ _SQL_TYPES = {
     pa.list_(pa.list_(pa.int32())): "INTEGER[][]",
 }
 
-# Matching form for actor search: lower case, no accents/tashkeel (strip_accents also folds
-# أ إ آ ؤ ئ), no tatweel, and the usual Arabic letter variants folded. Temporary, so it is never part
-# of the stored schema and read-only connections can define it too.
-_NORM_MACRO = (
-    "CREATE OR REPLACE TEMP MACRO tl_norm(x) AS "
-    "translate(regexp_replace(strip_accents(lower(x)), '[\u064B-\u065F\u0670\u0640]', '', 'g'), "
-    "'\u0671\u0649\u0629\u06CC\u06A9', '\u0627\u064A\u0647\u064A\u0643')"
-)
+# Matching form for actor search: the project's one folding table (timeline.normalize.FOLD_TABLE) as
+# SQL — deletions by one regexp_replace, one-for-one letters by translate, ligatures by replace — and
+# lower case, so the store's search folds letters exactly as the app's and the actor matcher do.
+# Temporary, so it is never part of the stored schema and read-only connections can define it too.
+def _norm_macro() -> str:
+    from .normalize import FOLD_TABLE
+
+    def sql(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    deleted = "".join(k for k, v in FOLD_TABLE.items() if not v)
+    one = {k: v for k, v in FOLD_TABLE.items() if len(v) == 1 and k != "'"}
+    expression = "lower(x)"
+    for source, target in ((k, v) for k, v in FOLD_TABLE.items() if len(v) > 1):
+        expression = f"replace({expression}, {sql(source)}, {sql(target)})"
+    if deleted:
+        expression = f"regexp_replace({expression}, {sql('[' + ''.join(deleted) + ']')}, '', 'g')"
+    expression = f"translate({expression}, {sql(''.join(one))}, {sql(''.join(one.values()))})"
+    return f"CREATE OR REPLACE TEMP MACRO tl_norm(x) AS {expression}"
+
+
+_NORM_MACRO = _norm_macro()
 
 
 def _quote(name: str) -> str:
