@@ -190,7 +190,8 @@ def _fold_one_for_one(text: str) -> str:
 
 
 def _cut_points(text: str, norm: str, times: list[TimeExpression], start: int = 0, end: int | None = None,
-                padded: str | None = None, inside: list[tuple[int, int]] | None = None) -> list[int]:
+                padded: str | None = None, inside: list[tuple[int, int]] | None = None,
+                inside_starts: list[int] | None = None) -> list[int]:
     """Positions in [start, end) where a clause may start or end (sorted). Only sentences with a
     date need clauses, so callers ask sentence by sentence. `padded` is " " + norm (an opener is
     found by the character before it, so the text gets one in front); `inside` is
@@ -199,7 +200,9 @@ def _cut_points(text: str, norm: str, times: list[TimeExpression], start: int = 
     padded = " " + norm if padded is None else padded
     if inside is None:
         inside = sorted((t.start, t.end) for t in times)
-    starts = [s for s, _ in inside]
+    # the starts of `inside`: given by a caller asking sentence by sentence (built once, not per
+    # sentence: a document with thousands of dated sentences would take quadratic time)
+    starts = [s for s, _ in inside] if inside_starts is None else inside_starts
 
     def in_expression(p: int, touching_start: bool) -> bool:
         k = bisect.bisect_right(starts, p) - 1
@@ -671,6 +674,7 @@ def extract_events(document: Document, *, time_expressions: list[TimeExpression]
     locating = sorted((t for t in times if _locates(t)), key=lambda t: t.start)
     time_starts = [t.start for t in locating]
     time_spans = sorted((t.start, t.end) for t in times)     # for _cut_points, sorted once
+    time_span_starts = [s for s, _ in time_spans]
     mention_starts = [m.start for m in found]
     misread = frozenset(m.canonical for m in found if _misread(m))
 
@@ -691,7 +695,7 @@ def extract_events(document: Document, *, time_expressions: list[TimeExpression]
             # all clauses, dates or mentions per date: a long sentence without punctuation holds
             # thousands of dates.
             spans = clauses(text, s_start, s_end, _cut_points(text, norm, times, s_start, s_end, padded,
-                                                              time_spans))
+                                                              time_spans, time_span_starts))
             in_sentence = _drop_coarse_parts(in_sentence, spans)
             clause_of = _clause_finder(spans)
             owner = [clause_of(t.start) for t in in_sentence]
