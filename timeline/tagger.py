@@ -1167,7 +1167,7 @@ def _pod_before_date(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "pod_marker", {"pod": t.payloads[m.start()]})
 
 
-_DAY_PART = r"(?:R|W r?)"
+_DAY_PART = r"(?:R W?|W r?)"      # "صباح اليوم الخميس": the weekday after اليوم belongs to it
 
 
 @rule("clock time", r"t? (?: : | 1 (?=f?P) | o k? F? ) (?: P d? {DP}? | f P d? {DP} | {DP} )?".replace("{DP}", _DAY_PART))
@@ -1266,7 +1266,7 @@ def _period_after_mod(m: re.Match, t: Tokens):
     if at + 1 < len(t.words) and t.words[at + 1].startswith("ال") and t.codes[at + 1] == "x":
         return None
     unit = {"w": "week", "m": "month", "a": "year"}[t.codes[at]]
-    return Spec(at, at + 1, "rel_period", {"unit": unit, "rel": "current"})
+    return Spec(at, at + 1, "rel_period", {"unit": unit, "rel": "named"})
 
 
 # --- offsets and durations ----------------------------------------------------------------------
@@ -1701,6 +1701,7 @@ class _Env:
         self.tokens = tokens
         self.previous: tuple[dt.date, str] | None = None   # last resolved date and its granularity
         self.previous_text: str | None = None
+        self.previous_end: int | None = None                   # where it ends in the normalized text
 
         self.force_past = False       # set while the past reading of a scheduled event is tried
         self.scheduled: set[int] = set()   # first tokens of finds read as future by a scheduling verb only
@@ -1919,6 +1920,13 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
         base, anchor = ref, ANCHOR_PUBLISHED
         if rel in ("next", "same") and env.previous is not None:
             base, anchor = env.previous[0], ANCHOR_PREVIOUS
+        elif rel == "named":
+            # "نهاية الشهر" after a date of the same sentence ("تنطلق في 3 مايو وتستمر حتى نهاية الشهر")
+            # is that date's month; otherwise the current one
+            rel = "current"
+            if env.previous is not None and env.previous[1] in ("day", "time", "month") and env.previous_end is not None \
+                    and not _SENTENCE_END.search(env.norm, env.previous_end, env.tokens.starts[spec.first]):
+                base, anchor = env.previous[0], ANCHOR_PREVIOUS
         if base is None:
             return _unresolved()
         shift = _rel_shift(rel) or 0
@@ -2444,5 +2452,6 @@ def tag(text: str, reference: Any = None) -> list[TimeExpression]:
         if value is not None and interval is not None and kind in (DATE, TIME) and resolved.granularity in (
                 "day", "time", "week", "month", "year"):
             env.previous = (interval[0], resolved.granularity)
+            env.previous_end = n_end
             env.previous_text = expression.text
     return out
