@@ -1704,11 +1704,14 @@ class _Env:
         self.previous_end: int | None = None                   # where it ends in the normalized text
 
         self.force_past = False       # set while the past reading of a scheduled event is tried
+        self.force_future = False     # set while the coming occurrence of a holiday is tried
         self.scheduled: set[int] = set()   # first tokens of finds read as future by a scheduling verb only
 
     def future(self, spec: Spec) -> bool:
         if self.force_past or (spec.first > 0 and self.tokens.codes[spec.first - 1] == "s"):
             return False                   # "منذ مارس": since is always back
+        if self.force_future:
+            return True
         start, end = self.tokens.starts[spec.first], self.tokens.ends[spec.last - 1]
         if _sentence_is_future(self.norm, start, end):
             return True
@@ -2353,6 +2356,29 @@ def _scheduled_day(spec: Spec, env: _Env, upcoming: _Resolved) -> _Resolved:
     return past if 0 <= days_back <= window else upcoming
 
 
+def _nearest_holiday(spec: Spec, env: _Env, by_tense: _Resolved) -> _Resolved:
+    """A holiday named without a year is the occurrence news is about: one a few days ahead of the
+    publication date or one of the last six weeks ("قررت الحكومة تعطيل الدوائر بمناسبة عيد الفطر"
+    three days before it; "تزدان الشوارع بمناسبة عيد الميلاد"); otherwise the tense of the clause
+    decides."""
+    readings = []
+    for flag in ("force_past", "force_future"):
+        setattr(env, flag, True)
+        try:
+            readings.append(_resolve_holiday(spec, env))
+        finally:
+            setattr(env, flag, False)
+    start, end = env.tokens.starts[spec.first], env.tokens.ends[spec.last - 1]
+    if _sentence_is_future(env.norm, start, end):
+        readings = readings[1:]          # "ستعطل المدارس في عيد الأضحى": a future marker rules out the past one
+    # a coming occurrence only when days away ("قررت الحكومة تعطيل الدوائر بمناسبة عيد الفطر" three days
+    # before it); "توافد الزوار على كربلاء في عاشوراء" a month before the next one is last year's
+    near = [r for r in readings if r.interval is not None and -45 <= (r.interval[0] - env.reference).days <= 10]
+    if not near:
+        return by_tense
+    return min(near, key=lambda r: abs((r.interval[0] - env.reference).days))
+
+
 # What may stand between the two ends of a range: "حتى", "إلى", "وحتى", "لغاية", a dash, "to", "until".
 _RANGE_GAP = re.compile(r"\s*(?:[-\u2013\u2014]|و?حتي|و?الي|لغايه|to|until)\s*")
 
@@ -2415,6 +2441,9 @@ def tag(text: str, reference: Any = None) -> list[TimeExpression]:
                 resolved = _resolve(spec, env)
             if spec.first in env.scheduled and resolved.granularity == "day" and resolved.interval:
                 resolved = _scheduled_day(spec, env, resolved)
+            if spec.kind == "holiday" and spec.args.get("year") is None and not spec.args.get("rel") \
+                    and resolved.interval:
+                resolved = _nearest_holiday(spec, env, resolved)
         except (ValueError, OverflowError, TypeError, KeyError, IndexError) as error:
             # a value outside the calendar (year 0, month 13 ...): kept as text, never a crash
             resolved = _unresolved(f"cannot resolve: {error}")
