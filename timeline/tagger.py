@@ -1272,6 +1272,11 @@ def _period_after_mod(m: re.Match, t: Tokens):
 # --- offsets and durations ----------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
+def _naming_nouns() -> frozenset[str]:
+    return frozenset(word_list("naming_nouns"))
+
+
+@functools.lru_cache(maxsize=1)
 def _counted_from_event() -> frozenset[str]:
     return frozenset(word_list("counted_from_event"))
 
@@ -2426,6 +2431,12 @@ def tag(text: str, reference: Any = None) -> list[TimeExpression]:
     if not tokens.codes:
         return []
     specs = _find_specs(tokens)
+    # a date that names a street, a paper, a stadium or a city ("شارع 26 يوليو", "صحيفة 26 سبتمبر",
+    # "مدينة السادس من أكتوبر") is part of a name, not a date
+    specs = [spec for spec in specs if not (
+        spec.kind in ("date", "partial_date", "hijri_date", "partial_hijri") and spec.first > 0
+        and tokens.words[spec.first - 1][tokens.prefixes[spec.first - 1]:] in _naming_nouns()
+        and tokens.codes[spec.first - 1] == "x")]
     env = _Env(ref, norm, tokens)
     out: list[TimeExpression] = []
     previous_end: int | None = None          # normalized end of the last expression
