@@ -155,6 +155,8 @@ def _entries(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
         add(forms, "S", code)
         add(["ال" + fold(f) for f in forms], "S", code)
     add(words["halves"], "h", "half")
+    for denominator, forms in words["fractions_of_unit"].items():
+        add(forms, "h", int(denominator))
     for digit, forms in words["decade_words"].items():
         add(forms, "C", int(digit))
         add([fold(f)[2:] for f in forms if fold(f).startswith("ال")], "C", int(digit))

@@ -1354,9 +1354,17 @@ def _duration(m: re.Match, t: Tokens):
 
 @rule("half a unit", r"h u")
 def _half_unit(m: re.Match, t: Tokens):
-    # "نصف ساعة", "نصف قرن": half of one unit
+    # "نصف ساعة", "نصف قرن", "ربع قرن", "ثلث ساعة": a fraction of one unit
     unit = t.payloads[m.start() + 1]
-    if t.words[m.start()][t.prefixes[m.start()]:] != "نصف" or unit[1] != "singular":
+    fraction = t.payloads[m.start()]
+    if unit[1] != "singular":
+        return None
+    if isinstance(fraction, int):
+        smaller, per = _HALF_IN.get(unit[0], (None, 0))
+        if smaller is None or per % fraction:
+            return None
+        return Spec(m.start(), m.end(), "duration", {"unit": smaller, "amount": per // fraction}, type=DURATION)
+    if t.words[m.start()][t.prefixes[m.start()]:] != "نصف":
         return None
     return Spec(m.start(), m.end(), "duration", {"unit": unit[0], "amount": 0, "half": True}, type=DURATION)
 
