@@ -59,43 +59,21 @@ class Tokens:
     prefixes: list[int]
 
 
-@functools.lru_cache(maxsize=1)
-def _token_re() -> re.Pattern:
-    return re.compile(
-        r"(?P<ndate>\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4})(?![\d/.\-]*\d)"
-        r"|(?P<clock>\d{1,2}:\d{2})(?![\d:])"
-        r"|(?P<num>\d+(?:[.,]\d+)*)"
-        r"|(?P<word>[^\W\d_]+)"
-        r"|(?P<nl>\n)"
-        r"|(?P<punct>[^\w\s])"
-    )
-
-
 _PUNCT_CODES = {"/": "/", "-": "-", "(": "(", ")": ")", ",": ",", ".": ".", "\u2013": "-", "\u2014": "-",
                 "[": "(", "]": ")"}
-# Classes that never make an expression on their own: a chunk of text with none of the others and
-# no digit is skipped without tokenizing it.
-_FUNCTION_CLASSES = set("ifz<>&~°xrgDbBslkoKtejnF")
-
-
 @functools.lru_cache(maxsize=1)
-def _word_tables() -> tuple[dict, dict, frozenset]:
-    """Single-word lookups, multi-word lookups by their first word, and the trigger words."""
+def _word_tables() -> tuple[dict, dict]:
+    """Single-word lookups, and the first words of multi-word forms (with their proclitics)."""
     lex = lexicon()
     multi_first: dict[str, int] = {}
-    triggers = {w for w, (entry, _) in lex.single.items() if entry.code not in _FUNCTION_CLASSES}
-    for form, (entry, _) in lex.multi.items():
+    for form in lex.multi:
         first = form.split()[0]
         for prefix in ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك"):
             multi_first.setdefault(prefix + first, len(prefix))
-            if entry.code not in _FUNCTION_CLASSES:
-                triggers.add(prefix + first)
         if first.startswith("ال"):
             for prefix, surface in (("ل", "لل" + first[2:]), ("ول", "ولل" + first[2:]), ("فل", "فلل" + first[2:])):
                 multi_first.setdefault(surface, len(prefix))
-                if entry.code not in _FUNCTION_CLASSES:
-                    triggers.add(surface)
-    return lex.single, multi_first, frozenset(triggers)
+    return lex.single, multi_first
 
 
 # classes whose tokens carry a payload (function words and punctuation do not)
@@ -144,7 +122,7 @@ _MULTI_MARK = re.compile(r"1")
 def _code_table() -> dict[str, str]:
     """Token → class letter for every token whose class does not need looking at: lexicon words,
     punctuation, and numbers up to four digits."""
-    single, _, _ = _word_tables()
+    single, _ = _word_tables()
     table = {word: entry.code for word, (entry, _) in single.items()}
     table.update(_PUNCT_CODES)
     table["\n"] = "|"
@@ -158,7 +136,7 @@ def _code_table() -> dict[str, str]:
 @functools.lru_cache(maxsize=1)
 def _payload_table() -> dict[str, tuple[Any, int]]:
     """Token → (payload, proclitic length) for lexicon words; numbers carry themselves."""
-    single, _, _ = _word_tables()
+    single, _ = _word_tables()
     return {word: (entry.payload, prefix) for word, (entry, prefix) in single.items()}
 
 
@@ -173,7 +151,7 @@ def _code_mark_table() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def _multi_marks() -> dict[str, str]:
-    _, multi_first, _ = _word_tables()
+    _, multi_first = _word_tables()
     return dict.fromkeys(multi_first, "1")
 
 
@@ -191,7 +169,7 @@ def _multi_pairs() -> frozenset[str]:
 def _tokenize(text: str) -> Tokens:
     # Tokens, their offsets and their classes are computed with C-level operations (split,
     # accumulate, map over dict.get): a Python loop runs only over the few tokens that matter.
-    single, multi_first, _ = _word_tables()
+    single, multi_first = _word_tables()
     multi = lexicon().multi
     code_of = _code_table()
     parts = _SPLIT.split(text)
@@ -383,13 +361,29 @@ class Rule:
     needs: tuple[frozenset[str], ...] = ()
 
 
+try:
+    from re import _parser as sre_parse              # Python 3.11+: what the three analyses below read
+except ImportError:                                # pragma: no cover
+    import sre_parse
+
+
+def _set_chars(arg) -> set[str] | None:
+    """The characters of a character set `[...]` of a parsed pattern; None when it holds a
+    category or a negation (then which characters cannot be told)."""
+    chars: set[str] = set()
+    for sub_op, sub_arg in arg:
+        if str(sub_op) == "LITERAL":
+            chars.add(chr(sub_arg))
+        elif str(sub_op) == "RANGE":
+            chars.update(chr(c) for c in range(sub_arg[0], sub_arg[1] + 1))
+        else:
+            return None
+    return chars
+
+
 def _required_classes(pattern: str) -> tuple[frozenset[str], ...]:
     """For a pattern over the class string: sets S such that every match (or its lookarounds) holds
     a character of S. Conservative: where it cannot tell, it requires nothing."""
-    try:
-        from re import _parser as sre_parse          # Python 3.11+
-    except ImportError:                            # pragma: no cover
-        import sre_parse
 
     def clauses(items) -> list[frozenset[str]]:
         out: list[frozenset[str]] = []
@@ -398,15 +392,7 @@ def _required_classes(pattern: str) -> tuple[frozenset[str], ...]:
             if name == "LITERAL":
                 out.append(frozenset(chr(arg)))
             elif name == "IN":
-                letters = set()
-                for sub_op, sub_arg in arg:
-                    if str(sub_op) == "LITERAL":
-                        letters.add(chr(sub_arg))
-                    elif str(sub_op) == "RANGE":
-                        letters.update(chr(c) for c in range(sub_arg[0], sub_arg[1] + 1))
-                    else:
-                        letters = None
-                        break
+                letters = _set_chars(arg)
                 if letters:
                     out.append(frozenset(letters))
             elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
@@ -436,10 +422,6 @@ def _first_classes(pattern: str) -> frozenset[str] | None:
     """The classes a non-empty match of the pattern can start with, or None when that cannot be told
     (a negated set, a back-reference ...). Lookarounds and anchors consume nothing: the first class
     is looked for after them."""
-    try:
-        from re import _parser as sre_parse          # Python 3.11+
-    except ImportError:                            # pragma: no cover
-        import sre_parse
 
     class Unknown(Exception):
         pass
@@ -457,14 +439,9 @@ def _first_classes(pattern: str) -> frozenset[str] | None:
         if name == "LITERAL":
             return {chr(arg)}, False
         if name == "IN":
-            chars: set[str] = set()
-            for sub_op, sub_arg in arg:
-                if str(sub_op) == "LITERAL":
-                    chars.add(chr(sub_arg))
-                elif str(sub_op) == "RANGE":
-                    chars.update(chr(c) for c in range(sub_arg[0], sub_arg[1] + 1))
-                else:
-                    raise Unknown
+            chars = _set_chars(arg)
+            if chars is None:
+                raise Unknown
             return chars, False
         if name == "SUBPATTERN":
             return first_of_sequence(arg[-1])
@@ -490,13 +467,15 @@ def _first_classes(pattern: str) -> frozenset[str] | None:
     return frozenset(first) or None
 
 
+@functools.lru_cache(maxsize=None)
+def _word_set(name: str) -> frozenset[str]:
+    """A plain word list of words.yaml as a set of folded words, read once."""
+    return frozenset(word_list(name))
+
+
 def _pattern_classes(pattern: str) -> frozenset[str]:
     """Every literal character a regular expression can match (literals and character sets,
     lookarounds included: a superset is safe for skipping)."""
-    try:
-        from re import _parser as sre_parse          # Python 3.11+
-    except ImportError:                            # pragma: no cover
-        import sre_parse
     found: set[str] = set()
 
     def walk(items) -> None:
@@ -505,13 +484,7 @@ def _pattern_classes(pattern: str) -> frozenset[str]:
             if name == "LITERAL":
                 found.add(chr(arg))
             elif name == "IN":
-                for sub_op, sub_arg in arg:
-                    if str(sub_op) == "LITERAL":
-                        found.add(chr(sub_arg))
-                    elif str(sub_op) == "RANGE":
-                        found.update(chr(c) for c in range(sub_arg[0], sub_arg[1] + 1))
-                    else:
-                        found.add("\0")             # a category or negation: cannot tell
+                found.update(_set_chars(arg) or "\0")    # a category or negation: cannot tell
             elif name in ("ANY", "NOT_LITERAL"):
                 found.add("\0")
             elif isinstance(arg, (list, tuple)):
@@ -976,12 +949,7 @@ def _counted_after(t: Tokens, at: int) -> bool:
     year is not followed by one."""
     if at >= len(t.codes) or t.codes[at] != "x":
         return False
-    return t.words[at][t.prefixes[at]:] in _measure_nouns()
-
-
-@functools.lru_cache(maxsize=1)
-def _measure_nouns() -> frozenset[str]:
-    return frozenset(word_list("measure_nouns"))
+    return t.words[at][t.prefixes[at]:] in _word_set("measure_nouns")
 
 
 @rule("year heading a line", r"(?:^|(?<=[|.])) 4 (?=-(?!4))")
@@ -1271,21 +1239,6 @@ def _period_after_mod(m: re.Match, t: Tokens):
 
 # --- offsets and durations ----------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=1)
-def _naming_nouns() -> frozenset[str]:
-    return frozenset(word_list("naming_nouns"))
-
-
-@functools.lru_cache(maxsize=1)
-def _counted_from_event() -> frozenset[str]:
-    return frozenset(word_list("counted_from_event"))
-
-
-@functools.lru_cache(maxsize=1)
-def _length_adverbs() -> frozenset[str]:
-    return frozenset(word_list("length_adverbs"))
-
-
 @rule("offset: before/after/since a length", r"[bBs] g? (?:{NUM} {UNIT} | {UNIT} (?:{NUM})? ) ~?")
 def _offset(m: re.Match, t: Tokens):
     codes = m.string
@@ -1304,8 +1257,8 @@ def _offset(m: re.Match, t: Tokens):
         if direction == "since" and codes[k] == "u" and mod is None:
             return Spec(k, j, "duration", {"unit": unit, "amount": None}, type=DURATION)   # "منذ سنين"
         return None
-    after = j + (j < len(codes) and t.words[j] in _length_adverbs())
-    if direction in ("before", "after") and after + 1 < len(codes) and t.words[after] in _counted_from_event() \
+    after = j + (j < len(codes) and t.words[j] in _word_set("length_adverbs"))
+    if direction in ("before", "after") and after + 1 < len(codes) and t.words[after] in _word_set("counted_from_event") \
             and codes[after + 1] in "xD":
         # "بعد ثلاثة أيام من الهجوم", "بعد أربع سنوات على القطيعة": counted from an event, not from the
         # publication date — the length is all the text fixes
@@ -1655,6 +1608,12 @@ def _find_specs(tokens: Tokens) -> list[Spec]:
     chosen = [s for s in merged if s.kind != "pod_marker"]
     if any(s.kind == "bare_pod" for s in chosen):
         chosen = _drop_bare_pods(chosen, tokens)
+    # a date that names a street, a paper, a stadium or a city ("شارع 26 يوليو", "صحيفة 26 سبتمبر",
+    # "مدينة السادس من أكتوبر") is part of a name, not a date
+    naming = _word_set("naming_nouns")
+    chosen = [s for s in chosen if not (
+        s.kind in ("date", "partial_date", "hijri_date", "partial_hijri") and s.first > 0
+        and codes[s.first - 1] == "x" and tokens.words[s.first - 1][tokens.prefixes[s.first - 1]:] in naming)]
     # period mods before a period: "مطلع عام 2021", "أواخر الشهر الجاري"
     for spec in chosen:
         if spec.kind in _MODDABLE and spec.first > 0 and codes[spec.first - 1] == "D" and not taken[spec.first - 1]:
@@ -1726,9 +1685,10 @@ class _Env:
         if self.force_future:
             return True
         start, end = self.tokens.starts[spec.first], self.tokens.ends[spec.last - 1]
-        if _sentence_is_future(self.norm, start, end):
+        bounds = _sentence_bounds(self.norm, start, end)
+        if _sentence_is_future(self.norm, start, end, bounds):
             return True
-        if _scheduled_before(self.norm, start):
+        if _scheduled_before(self.norm, bounds[0], start):
             self.scheduled.add(spec.first)
             return True
         return False
@@ -2234,18 +2194,30 @@ _CLAUSE_END = re.compile(r"[.!?;\n,:\"«»]")
 
 
 @functools.lru_cache(maxsize=1)
-def _future_re() -> tuple[re.Pattern, re.Pattern, set[str]]:
-    """A future marker or a future-prefixed verb opening a word: (the pattern at the start of the
-    text, the pattern after a space, quote or bracket, words that look future but are not).
-
-    The second pattern takes the character before the word with it, so the regex engine passes over
-    every position that is not a space, quote or bracket at once."""
+def _future_re() -> tuple[tuple[re.Pattern, re.Pattern], set[str]]:
+    """A future marker or a future-prefixed verb opening a word (as `_word_starts` patterns), and
+    words that look future but are not."""
     markers = sorted(set(word_list("future_markers")), key=len, reverse=True)
     not_future = set(word_list("not_future"))
     prefixes = "|".join(re.escape(p) for p in word_list("future_prefixes"))
     word = (r"(?:[وف]?(?:" + "|".join(re.escape(w) for w in markers) + r")(?![^\W\d_])"
             r"|(?P<verb>[وف]?(?:" + prefixes + r")[^\W\d_]{2,}))")
-    return re.compile(word), re.compile(r"[\s\"«(]" + word), not_future
+    return _word_starts(word), not_future
+
+
+def _word_starts(word: str) -> tuple[re.Pattern, re.Pattern]:
+    """A word pattern opening a word: at the start of the text, and after a space, quote or bracket.
+    The second takes the character before the word with it, so the regex engine passes over every
+    other position at once (a lookbehind would make it try them all)."""
+    return re.compile(word), re.compile(r"[\s\"«(]" + word)
+
+
+def _find_word_starts(patterns: tuple[re.Pattern, re.Pattern], norm: str, left: int, right: int):
+    """The matches of `_word_starts` patterns opening a word in norm[left:right], in order."""
+    at_start, after_gap = patterns
+    if left > 0:
+        return after_gap.finditer(norm, left - 1, right)
+    return itertools.chain(filter(None, [at_start.match(norm, 0, right)]), after_gap.finditer(norm, 0, right))
 
 
 def _sentence_bounds(norm: str, start: int, end: int, boundary: re.Pattern = _SENTENCE_END) -> tuple[int, int]:
@@ -2263,28 +2235,21 @@ _BOUNDARY_CHARS = {_SENTENCE_END: ".!?;\n", _CLAUSE_END: ".!?;\n,:\"«»"}
 
 @functools.lru_cache(maxsize=1)
 def _scheduled_re() -> tuple[re.Pattern, re.Pattern]:
-    """A scheduling verb opening a word: (at the start of the text, after a space, quote or bracket —
-    taking that character, so the engine skips every other position at once)."""
+    """A scheduling verb opening a word (as `_word_starts` patterns)."""
     verbs = sorted(set(word_list("scheduled_verbs")), key=len, reverse=True)
-    word = r"[وف]?(?:" + "|".join(re.escape(v) for v in verbs) + r")(?![^\W\d_])"
-    return re.compile(word), re.compile(r"[\s\"«(]" + word)
+    return _word_starts(r"[وف]?(?:" + "|".join(re.escape(v) for v in verbs) + r")(?![^\W\d_])")
 
 
-def _scheduled_before(norm: str, start: int) -> bool:
-    """Is there a scheduling verb in the present tense before `start` in its sentence?"""
-    left, _ = _sentence_bounds(norm, start, start)
-    at_start, after_gap = _scheduled_re()
-    if left == 0 and at_start.match(norm, 0, start):
-        return True
-    return after_gap.search(norm, max(left - 1, 0), start) is not None
+def _scheduled_before(norm: str, left: int, start: int) -> bool:
+    """Is there a scheduling verb in the present tense in norm[left:start] (the sentence before a
+    find)?"""
+    return next(_find_word_starts(_scheduled_re(), norm, left, start), None) is not None
 
 
-def _sentence_is_future(norm: str, start: int, end: int) -> bool:
-    left, right = _sentence_bounds(norm, start, end)
-    at_start, after_gap, not_future = _future_re()
-    found = after_gap.finditer(norm, left - 1, right) if left > 0 else \
-        itertools.chain(filter(None, [at_start.match(norm, 0, right)]), after_gap.finditer(norm, 0, right))
-    for m in found:
+def _sentence_is_future(norm: str, start: int, end: int, bounds: tuple[int, int] | None = None) -> bool:
+    left, right = bounds or _sentence_bounds(norm, start, end)
+    patterns, not_future = _future_re()
+    for m in _find_word_starts(patterns, norm, left, right):
         verb = m.group("verb")
         if verb is None:
             return True
@@ -2417,12 +2382,6 @@ def parse_reference(reference: Any) -> dt.date | None:
     return None
 
 
-# Trigger words: a paragraph with no digit and none of these has no temporal expression.
-@functools.lru_cache(maxsize=1)
-def _has_trigger_re() -> re.Pattern:
-    return re.compile(r"\d")
-
-
 def tag(text: str, reference: Any = None) -> list[TimeExpression]:
     """Find and normalize every temporal expression in `text`.
 
@@ -2439,12 +2398,6 @@ def tag(text: str, reference: Any = None) -> list[TimeExpression]:
     if not tokens.codes:
         return []
     specs = _find_specs(tokens)
-    # a date that names a street, a paper, a stadium or a city ("شارع 26 يوليو", "صحيفة 26 سبتمبر",
-    # "مدينة السادس من أكتوبر") is part of a name, not a date
-    specs = [spec for spec in specs if not (
-        spec.kind in ("date", "partial_date", "hijri_date", "partial_hijri") and spec.first > 0
-        and tokens.words[spec.first - 1][tokens.prefixes[spec.first - 1]:] in _naming_nouns()
-        and tokens.codes[spec.first - 1] == "x")]
     env = _Env(ref, norm, tokens)
     out: list[TimeExpression] = []
     previous_end: int | None = None          # normalized end of the last expression
