@@ -263,11 +263,11 @@ def _tokenize(text: str) -> Tokens:
         if codes is not None:
             joined = "".join(codes)
     # long runs of filler are cut before payloads are looked up: most tokens never need one
-    kept = _compact_index(joined)
+    kept = _compact_ranges(joined)
     if kept is not None:
-        index, joined = kept
-        get = operator.itemgetter(*index)
-        starts, ends, words = list(get(starts)), list(get(ends)), list(get(words))
+        ranges, joined = kept                  # copied range by range: a slice is one C-level copy
+        starts, ends, words = (list(itertools.chain.from_iterable(map(seq.__getitem__, ranges)))
+                               for seq in (starts, ends, words))
     payloads: list[Any] = [None] * len(words)
     prefixes: list[int] = [0] * len(words)
     payload_of = _payload_table()
@@ -292,8 +292,8 @@ _FILLER_RUN = re.compile(f"([{_FILLER}]{{{2 * _REACH + 1},}})")
 _COMPACT_FROM = 150
 
 
-def _compact_index(codes: str) -> tuple[list[int], str] | None:
-    """The tokens to keep when every long run of filler classes (unknown words, function words,
+def _compact_ranges(codes: str) -> tuple[list[slice], str] | None:
+    """The ranges of tokens to keep when every long run of filler classes (unknown words, function words,
     punctuation) is cut down to its first and last _REACH tokens (and one sentence end, if the cut
     part held one); None when nothing is cut.
 
@@ -305,25 +305,26 @@ def _compact_index(codes: str) -> tuple[list[int], str] | None:
     pieces = _FILLER_RUN.split(codes)
     if len(pieces) == 1:
         return None
-    bounds: list[int] = []
+    # the kept ranges: from the tail of a run (or the text's start) to the head of the next run (or
+    # the text's end), with the pieces of filler between runs, and the sentence ends kept in between
+    lows, highs = [0], []
     at = 0
     for k, piece in enumerate(pieces):
         n = len(piece)
         if k % 2:                                   # a run: its head and its tail
+            highs.append(at + _REACH)
             middle = piece[_REACH:n - _REACH]
             end = max(middle.rfind("."), middle.rfind("|"))
             if end >= 0:                            # keep one sentence end: sentences stay apart
-                keep = at + _REACH + end
-                bounds += (at, at + _REACH, keep, keep + 1, at + n - _REACH, at + n)
+                lows.append(at + _REACH + end)
+                highs.append(at + _REACH + end + 1)
                 pieces[k] = piece[:_REACH] + middle[end] + piece[-_REACH:]
             else:
-                bounds += (at, at + _REACH, at + n - _REACH, at + n)
                 pieces[k] = piece[:_REACH] + piece[-_REACH:]
-        elif n:
-            bounds += (at, at + n)
+            lows.append(at + n - _REACH)
         at += n
-    index = list(itertools.chain.from_iterable(map(range, bounds[0::2], bounds[1::2])))
-    return index, "".join(pieces)
+    highs.append(at)
+    return list(map(slice, lows, highs)), "".join(pieces)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -467,6 +468,21 @@ def _first_classes(pattern: str) -> frozenset[str] | None:
     return frozenset(first) or None
 
 
+def _opens_with_class(pattern: str) -> bool:
+    """Whether the pattern's first element is one character, a character set or a choice of single
+    characters (groups around it aside): what lets the regex engine skip ahead to such a character."""
+    items = sre_parse.parse(pattern)
+    while items.data and str(items.data[0][0]) == "SUBPATTERN":
+        items = items.data[0][1][-1]
+    if not items.data:
+        return False
+    op, arg = items.data[0]
+    if str(op) in ("LITERAL", "IN"):
+        return True
+    return str(op) == "BRANCH" and all(
+        len(alternative.data) >= 1 and str(alternative.data[0][0]) == "LITERAL" for alternative in arg[1])
+
+
 @functools.lru_cache(maxsize=None)
 def _word_set(name: str) -> frozenset[str]:
     """A plain word list of words.yaml as a set of folded words, read once."""
@@ -517,9 +533,12 @@ _MACROS = {
 def rule(name: str, pattern: str, priority: int = 0):
     """Register a production for a pattern over word classes (macros in braces)."""
     expanded = pattern.format(**_MACROS).replace(" ", "")
-    # A lookahead for the classes a match can start with lets the regex engine pass over the
-    # other positions of the class string at once (2-3x faster scans); the matches are the same.
-    first = _first_classes(expanded)
+    # The regex engine passes over the positions where a match cannot start in a tight loop when
+    # the pattern opens with a class or a literal; for the other patterns (an optional first word:
+    # "(?:W,?)?...") a lookahead for the classes a match can start with does much the same (2-3x
+    # faster scans). A lookahead before a pattern that opens with a class would turn that loop off:
+    # it is added only where the pattern does not. The matches are the same.
+    first = None if _opens_with_class(expanded) else _first_classes(expanded)
     compiled = re.compile(expanded if first is None else
                           "(?=[" + "".join(re.escape(c) for c in sorted(first)) + "])" + expanded)
     classes = _pattern_classes(expanded)
