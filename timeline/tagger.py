@@ -1157,7 +1157,11 @@ def _pod_before_date(m: re.Match, t: Tokens):
 _DAY_PART = r"(?:R W?|W r?)"      # "صباح اليوم الخميس": the weekday after اليوم belongs to it
 
 
-@rule("clock time", r"t? (?: : | 1 (?=f?P) | o k? F? ) (?: P d? {DP}? | f P d? {DP} | {DP} )?".replace("{DP}", _DAY_PART))
+# Without the noun الساعة an ordinal is an hour only before a part of day ("العاشرة مساء"): the
+# pattern asks for one there, so the many ordinals of a text ("الأول") are not matches to turn down.
+@rule("clock time", r"(?: t (?: : | 1 (?=f?P) | o k? F? ) {SUFFIX}? | (?: : | 1 (?=f?P) ) {SUFFIX}?"
+                    r" | o k? F? (?: P d? {DP}? | f P d? {DP} ) )"
+      .replace("{SUFFIX}", r"(?: P d? {DP}? | f P d? {DP} | {DP} )").replace("{DP}", _DAY_PART))
 def _clock(m: re.Match, t: Tokens):
     # "الساعة 10:30 صباحا", "العاشرة مساء", "الرابعة إلا ربع مساء", "الساعة 6:45 من صباح أمس"
     codes = m.string
@@ -1518,7 +1522,7 @@ def _times_per_period(m: re.Match, t: Tokens):
     return Spec(start, m.end(), "set", {"value": unit}, type=SET)
 
 
-@rule("set", r"(?:Q | K? u W | K? d? W | K {NUM}? {UNIT})")
+@rule("set", r"(?:Q | K? u W | K d? W | K {NUM}? {UNIT})")      # a weekday alone is a date, not a set
 def _set(m: re.Match, t: Tokens):
     codes = m.string
     if codes[m.start()] == "u":
@@ -1526,8 +1530,6 @@ def _set(m: re.Match, t: Tokens):
         # "أيام الجمعة والسبت والأحد" lists the days of one event
         if t.payloads[m.start()] != ("day", "plural") or (m.end() < len(codes) and codes[m.end()] == "W"):
             return None
-    elif codes[m.start()] not in "QK":
-        return None                                   # a weekday alone is a date, not a set
     if codes[m.start()] == "Q":
         return Spec(m.start(), m.end(), "set", {"value": t.payloads[m.start()]}, type=SET)
     if "W" in codes[m.start():m.end()]:
