@@ -91,7 +91,8 @@ def _number_code(digits: str) -> str:
 
 
 # One pass over the whole text cuts it into words (letters), runs of digits with their inner
-# separators, single punctuation marks and line breaks; whitespace falls between. A digit run that is
+# separators, single punctuation marks and line breaks; whitespace falls between. timeline/_scan.c
+# makes the same cut (and the word lookup) in C; this regex is its reference and its fallback. A digit run that is
 # not a plain number, a numeric date or a clock time ("2015-2018", "12/2023") is cut again with
 # _DIGIT_PARTS: only those few tokens go through Python code.
 # Arabic and Latin letters first by code-point range (faster than the Unicode category), the full
@@ -166,30 +167,45 @@ def _multi_pairs() -> frozenset[str]:
     return frozenset(" ".join(form.split()[:2]) for form in lexicon().multi)
 
 
-def _tokenize(text: str) -> Tokens:
-    # Tokens, their offsets and their classes are computed with C-level operations (split,
-    # accumulate, map over dict.get): a Python loop runs only over the few tokens that matter.
-    single, multi_first = _word_tables()
-    multi = lexicon().multi
-    code_of = _code_table()
+def _split_classify_py(text: str, table: dict[str, str], default: str
+                       ) -> tuple[list[str], list[int], list[int], str, list[int]]:
+    """The tokens of `text` (_SPLIT), their start and end offsets, the concatenation of
+    table.get(token, default) over them, and the indexes of the tokens that start with a digit and
+    are not in the table (which holds every plain number up to four digits, as _code_table does). The
+    reference for timeline/_scan.c, which computes the same in one pass; used where that extension
+    was not built."""
+    # C-level operations only (split, accumulate, map over dict.get)
     parts = _SPLIT.split(text)
     words: list[str] = parts[1::2]
     offsets = list(itertools.accumulate(map(len, parts)))
-    starts: list[int] = offsets[0:-1:2]
-    ends: list[int] = offsets[1::2]
-    # one pass gives each token three letters: its class, and whether a multi-word form may start or
-    # go on there
-    letters = "".join(map(_code_mark_table().get, words, itertools.repeat("x00")))
+    letters = "".join(map(table.get, words, itertools.repeat(default)))
+    # tokens that start with a digit and are not in the table (long numbers, decimals, dates, clock
+    # times): found through a string of every token's first character, when there can be one
+    if _UNKNOWN_NUMBER_HINT.search(text):
+        firsts = "".join(map(operator.itemgetter(0), words))
+        unknown_numbers = [m.start() for m in _DIGIT_CHAR.finditer(firsts) if words[m.start()] not in table]
+    else:
+        unknown_numbers = []
+    return words, offsets[0:-1:2], offsets[1::2], letters, unknown_numbers
+
+
+try:
+    from timeline._scan import split_classify as _split_classify
+except ImportError:                     # not built (no C compiler where it was installed)
+    _split_classify = _split_classify_py
+
+
+def _tokenize(text: str) -> Tokens:
+    # Tokens, their offsets and their classes come from one pass (_split_classify); a Python loop
+    # runs only over the few tokens that matter.
+    single, multi_first = _word_tables()
+    multi = lexicon().multi
+    code_of = _code_table()
+    # each token gets three letters: its class, and whether a multi-word form may start or go on there
+    words, starts, ends, letters, unknown_numbers = _split_classify(text, _code_mark_table(), "x00")
     joined = letters[0::3]
     marks: str | None = letters[1::3]
     seconds = letters[2::3]
-    # numbers the table does not know (long numbers, decimals, dates, clock times): tokens that
-    # start with a digit and got no class, found through a string of every token's first character
-    if _UNKNOWN_NUMBER_HINT.search(text):
-        firsts = "".join(map(operator.itemgetter(0), words))
-        unknown_numbers = [m.start() for m in _DIGIT_CHAR.finditer(firsts) if joined[m.start()] == "x"]
-    else:
-        unknown_numbers = []
     if unknown_numbers:
         marked = list(joined)
         for k in unknown_numbers:
