@@ -8,6 +8,9 @@ Every YAML file holds groups of sentences that share one expected result:
         sentences: ["...", "..."]
       - expect_all: [{...}, {...}]  # several expressions in each sentence
         sentences: [...]
+      - expect: {...}
+        only: true                  # and nothing else is found in these sentences
+        sentences: [...]
       - expect: null                # no time expression at all
         impossible: true            # optional: an impossible date; nothing, or only null values
         sentences: [...]
@@ -52,7 +55,7 @@ def _load_cases():
                 expects = [group["expect"]]
             for si, sentence in enumerate(group["sentences"]):
                 cases.append(pytest.param(
-                    sentence, ref, expects, bool(group.get("impossible")),
+                    sentence, ref, expects, bool(group.get("impossible")), bool(group.get("only")),
                     id=f"{path.stem}:{gi}:{si}"))
     return cases
 
@@ -86,14 +89,14 @@ def _matches(e, want):
 def test_corpus_is_large_and_well_formed():
     assert len(CASES) >= 600, f"only {len(CASES)} sentences in {CORPUS_DIR}"
     for p in CASES:
-        sentence, _ref, expects, _imp = p.values
+        sentence, _ref, expects, _imp, _only = p.values
         for want in expects or []:
             assert want["text"] in sentence, (p.id, want["text"])
             assert want["type"] in ("DATE", "TIME", "DURATION", "SET", ANY), p.id
 
 
-@pytest.mark.parametrize("sentence, reference, expects, impossible", CASES)
-def test_sentence(sentence, reference, expects, impossible):
+@pytest.mark.parametrize("sentence, reference, expects, impossible, only", CASES)
+def test_sentence(sentence, reference, expects, impossible, only):
     tag = _tagger()
     found = tag(sentence, reference)
     if expects is None:
@@ -110,6 +113,9 @@ def test_sentence(sentence, reference, expects, impossible):
                 pytest.fail(f"{why}: expected {want['text']!r} {want['type']} {want['value']!r} "
                             f"mod={want.get('mod')!r} in {sentence!r} (reference {reference})\n"
                             f"  found:\n{_show(found)}")
+        if only:
+            extra = [e for e in found if not any(_matches(e, want) for want in expects)]
+            assert not extra, f"found more than expected in {sentence!r}:\n{_show(extra)}"
     for e in found:
         assert sentence[e.start:e.end] == e.text, f"offsets do not slice to text: {e!r}"
 

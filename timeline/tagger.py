@@ -1278,7 +1278,10 @@ def _period_after_mod(m: re.Match, t: Tokens):
 
 # --- offsets and durations ----------------------------------------------------------------------
 
-@rule("offset: before/after/since a length", r"[bBs] g? (?:{NUM} {UNIT} | {UNIT} (?:{NUM})? ) ~?")
+# A singular period noun followed by a month, a weekday, a year ... names that period ("منذ شهر أغسطس",
+# "منذ يوم الخميس", "منذ عام 2015"): no length.
+@rule("offset: before/after/since a length",
+      r"[bBs] g? (?:{NUM} {UNIT} | u (?:{NUM})? | [dwmac] (?:{NUM})? (?![MEHW14TrRPLdNAYZ]) ) ~?")
 def _offset(m: re.Match, t: Tokens):
     codes = m.string
     i, j = m.start(), m.end()
@@ -1296,6 +1299,23 @@ def _offset(m: re.Match, t: Tokens):
         if direction == "since" and codes[k] == "u" and mod is None:
             return Spec(k, j, "duration", {"unit": unit, "amount": None}, type=DURATION)   # "منذ سنين"
         return None
+    return _offset_spec(m, t, k, unit, amount)
+
+
+@rule("offset: before/after/since a fraction of a unit", r"[bBs] g? h {UNIT} ~?")
+def _fraction_offset(m: re.Match, t: Tokens):
+    # "قبل ربع قرن" (25 years back), "منذ نصف ساعة", "بعد نصف عام"
+    k = m.start() + 1 + (m.string[m.start() + 1] == "g")
+    parsed = _fraction_of_unit(t, k)
+    return None if parsed is None else _offset_spec(m, t, k, *parsed)
+
+
+def _offset_spec(m: re.Match, t: Tokens, k: int, unit: str, amount: int) -> Spec:
+    """The find of قبل/بعد/منذ (token m.start()), an optional mod, and a length from token k."""
+    codes = m.string
+    i, j = m.start(), m.end()
+    direction = t.payloads[i]
+    mod = t.payloads[i + 1] if codes[i + 1] == "g" else None
     after = j + (j < len(codes) and t.words[j] in _word_set("length_adverbs"))
     if direction in ("before", "after") and after + 1 < len(codes) and t.words[after] in _word_set("counted_from_event") \
             and codes[after + 1] in "xD":
@@ -1344,20 +1364,33 @@ def _duration(m: re.Match, t: Tokens):
     return Spec(start, end, "duration", {"unit": unit, "amount": amount}, type=DURATION, mod=mod)
 
 
-@rule("half a unit", r"h u")
+def _fraction_of_unit(t: Tokens, i: int) -> tuple[str, int] | None:
+    """(unit, amount) of a fraction of one unit at tokens i, i+1 ("نصف ساعة" = 30 minutes, "ربع قرن" =
+    25 years, "ثلث ساعة" = 20 minutes), in the next smaller unit; None where that is not whole."""
+    unit = _unit_at(t, i + 1)
+    fraction = t.payloads[i]
+    if unit is None or unit[1] != "singular":
+        return None
+    if not isinstance(fraction, int):
+        if t.words[i][t.prefixes[i]:] != "نصف":
+            return None
+        fraction = 2
+    smaller, per = _HALF_IN.get(unit[0], (None, 0))
+    if smaller is None or per % fraction:
+        return None
+    return smaller, per // fraction
+
+
+@rule("half a unit", r"h {UNIT}")
 def _half_unit(m: re.Match, t: Tokens):
     # "نصف ساعة", "نصف قرن", "ربع قرن", "ثلث ساعة": a fraction of one unit
-    unit = t.payloads[m.start() + 1]
-    fraction = t.payloads[m.start()]
-    if unit[1] != "singular":
+    parsed = _fraction_of_unit(t, m.start())
+    if parsed is not None:
+        return Spec(m.start(), m.end(), "duration", {"unit": parsed[0], "amount": parsed[1]}, type=DURATION)
+    unit = _unit_at(t, m.start() + 1)
+    if unit is None or unit[1] != "singular" or t.words[m.start()][t.prefixes[m.start()]:] != "نصف":
         return None
-    if isinstance(fraction, int):
-        smaller, per = _HALF_IN.get(unit[0], (None, 0))
-        if smaller is None or per % fraction:
-            return None
-        return Spec(m.start(), m.end(), "duration", {"unit": smaller, "amount": per // fraction}, type=DURATION)
-    if t.words[m.start()][t.prefixes[m.start()]:] != "نصف":
-        return None
+    # "نصف أسبوع": no smaller unit holds it whole
     return Spec(m.start(), m.end(), "duration", {"unit": unit[0], "amount": 0, "half": True}, type=DURATION)
 
 
@@ -1412,21 +1445,26 @@ def _length_adjectives() -> frozenset[str]:
 _SINGULAR_STEMS = ("اسبوع", "شهر", "عام")   # their accusative (أسبوعا، شهرا، عاما) is a length alone
 
 
+def _unit_at(t: Tokens, k: int) -> tuple[str, str] | None:
+    """(unit, form) of the unit noun at token k ("يومين" = day, dual; "عام" = year, singular); None for
+    a definite noun of a period ("منذ العام" is not a length)."""
+    if t.codes[k] == "u":
+        return t.payloads[k]
+    if t.words[k].startswith(("ال", "وال", "بال", "لل")) or (t.codes[k] == "a" and t.payloads[k] == "years"):
+        return None
+    return {"d": "day", "w": "week", "m": "month", "a": "year", "c": "decade"}[t.codes[k]], "singular"
+
+
 def _length(t: Tokens, i: int, j: int) -> tuple[str, int | None] | None:
     """(unit, amount) from tokens i..j-1: "ثلاثة أيام", "يومين", "18 شهرا", "عقد", "أسبوع"."""
     codes = t.codes[i:j]
     unit_at = next((k for k in range(i, j) if t.codes[k] in "udwmac"), None)
     if unit_at is None:
         return None
-    payload = t.payloads[unit_at]
-    if t.codes[unit_at] == "u":
-        unit, form = payload
-    else:
-        unit, form = {"d": "day", "w": "week", "m": "month", "a": "year", "c": "decade"}[t.codes[unit_at]], "singular"
-        if t.words[unit_at].startswith(("ال", "وال", "بال", "لل")):
-            return None                       # "منذ العام" is not a length
-        if t.codes[unit_at] == "a" and payload == "years":
-            return None
+    parsed = _unit_at(t, unit_at)
+    if parsed is None:
+        return None
+    unit, form = parsed
     if unit_at == i:                         # the unit first: "يومين", "شهر", "عقدين" (+ maybe a number after)
         if j - i == 2 and t.codes[i + 1] == "k" and t.payloads[i + 1] == 1 and form == "singular":
             return unit, 1                    # "يوم واحد", "سنة واحدة"
@@ -2320,6 +2358,14 @@ def _ongoing_re() -> re.Pattern:
 _CLAUSE_OPENING_VERB = re.compile(r"\s*[وف]?(ت[^\W\d_]{2,})\s+[^\W\d_]+(?:ه|ات)(?![^\W\d_])")
 
 
+def _perfective_opening(word: str) -> bool:
+    """A ت-word opening a clause that is no imperfective verb: a plural or feminine noun ("تحركات"،
+    "تجربة"), or a feminine perfective of the تفعّل/تفاعل forms, which ends in the ت of the feminine
+    ("تأسست الشركة"، "تراجعت الأسعار"): such verbs have at least five letters, where an imperfective
+    ending in ت has a three-letter root ending in it ("تموت"، "تثبت")."""
+    return word.endswith(("ات", "ه")) or (len(word) >= 5 and word.endswith("ت"))
+
+
 @functools.lru_cache(maxsize=1)
 def _not_ongoing() -> frozenset[str]:
     return frozenset(word_list("not_ongoing"))
@@ -2335,7 +2381,7 @@ def _is_ongoing(norm: str, tokens: Tokens, spec: Spec, mod: str | None) -> bool:
         if verb is None or verb.lstrip("وفل") not in perfective and verb not in perfective:
             return True
     opening = _CLAUSE_OPENING_VERB.match(norm, left, start)
-    if opening and not opening.group(1).endswith(("ات", "ه")) and opening.group(1) not in perfective:
+    if opening and not _perfective_opening(opening.group(1)) and opening.group(1) not in perfective:
         return True
     # with no verb to tell, "منذ أكثر من عام" reads as a length, "منذ عامين" as a point back
     return mod in ("MORE_THAN", "LESS_THAN") and not _has_perfective_before(norm, left, start)
