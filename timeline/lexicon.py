@@ -166,6 +166,8 @@ def _entries(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
     add(words["era_markers"]["bc"], "n", "bc")
     for direction, forms in words["offset_prepositions"].items():
         add(forms, {"before": "b", "after": "B", "since": "s"}[direction], direction)
+    for direction, forms in words["offset_postpositions"].items():
+        add(forms, "b", direction)            # the class of قبل; the payload tells it follows the length
     add(words["duration_prepositions"], "l", "during")
     # function words the grammar needs (data/lexicon/function_words.yaml); a form listed above keeps
     # its first class ("خلال" stays a duration preposition)

@@ -1310,6 +1310,20 @@ def _fraction_offset(m: re.Match, t: Tokens):
     return None if parsed is None else _offset_spec(m, t, k, *parsed)
 
 
+@rule("length ago", r"(?: {NUM} {UNIT} | u ) b")
+def _length_ago(m: re.Match, t: Tokens):
+    # "two weeks ago", "3 days ago": a date that far back
+    j = m.end()
+    if t.payloads[j - 1] != "ago":
+        return None                           # "ثلاثة أيام قبل الانتخابات": before an event, not ago
+    parsed = _length(t, m.start(), j - 1)
+    if parsed is None or parsed[1] is None:
+        return None
+    unit, amount = parsed
+    return Spec(m.start(), j, "offset", {"direction": "before", "unit": unit, "amount": amount,
+                                         "length_start": m.start()})
+
+
 def _offset_spec(m: re.Match, t: Tokens, k: int, unit: str, amount: int) -> Spec:
     """The find of قبل/بعد/منذ (token m.start()), an optional mod, and a length from token k."""
     codes = m.string
