@@ -831,6 +831,24 @@ def _day_month_relative(m: re.Match, t: Tokens):
     return spec
 
 
+# A day and month in digits without a year ("15/9") is also a score, a ratio or a file number: it is
+# a date after a day noun or a weekday ("يوم 15/9"، "بتاريخ 3/10"، "الأحد 15/9"), or before a relative
+# modifier ("في 3/10 المقبل"). Day first, as Arabic writes it.
+@rule("numeric day/month without a year", r"(?: (?<=d) W? ,? | W ,? ) 1 / 1 r? (?![/\-.]?[149])| (?<=[id]) 1 / 1 r")
+def _numeric_day_month(m: re.Match, t: Tokens):
+    codes = m.string
+    i, j = m.start(), m.end()
+    weekday = t.payloads[i] if codes[i] == "W" else None
+    first = next(x for x in range(i, j) if codes[x] == "1")
+    day, month = _int(t, first), _int(t, first + 2)
+    if day is None or month is None or not (1 <= day <= 31 and 1 <= month <= 12):
+        return None
+    args: dict[str, Any] = {"month": month, "day": day, "weekday": weekday}
+    if codes[j - 1] == "r":
+        args["rel"] = t.payloads[j - 1]
+    return Spec(i, j, "partial_date", args)
+
+
 @rule("month after a temporal word", r"(?:[ism>lD]|f) {MON} (?![ ,]*[14])")
 def _bare_month(m: re.Match, t: Tokens):
     # A month name alone is only a date where the grammar calls for one ("في مارس", "منذ أيار",
