@@ -1075,21 +1075,42 @@ def _decade(m: re.Match, t: Tokens):
     rel = None
     x = _find(m, "X")
     if x is not None:
-        after = m.string[x + 1]
-        if after == "r":
-            rel = t.payloads[x + 1]
-        else:
-            first = x + 1 + (m.string[x + 1] == "z")
-            number = _number_at(t, first, m.end() - (m.string[m.end() - 1] == "e"))
-            if number is None or not (1 <= number <= 21):
-                return None
-            century = number - 1                 # the twentieth century is 19xx
+        named = _century_named(m, t, x)
+        if named is None:
+            return None
+        century, rel = named
     elif m.end() - m.start() == 2:                # "تسعينيات 1990"? only when it agrees
         year = _year_value(t, m.start() + 1)
         if year is None or (year // 10) % 10 != digit:
             return None
         century = year // 100
     return Spec(m.start(), m.end(), "decade", {"digit": digit, "century": century, "rel": rel})
+
+
+def _century_named(m: re.Match, t: Tokens, x: int) -> tuple[int | None, str | None] | None:
+    """(century, rel) of "القرن الحادي والعشرين" (20, None) or "القرن الماضي" (None, past) at token x to
+    the match's end; None for a number that is no century."""
+    if m.string[x + 1] == "r":
+        return None, t.payloads[x + 1]
+    first = x + 1 + (m.string[x + 1] == "z")
+    number = _number_at(t, first, m.end() - (m.string[m.end() - 1] == "e"))
+    if number is None or not (1 <= number <= 21):
+        return None
+    return number - 1, None                       # the twentieth century is 19xx
+
+
+@rule("decade of a century by its ordinal", r"c o f X (?: r | o&?o | o k? | z?1 ) e?")
+def _decade_of_century(m: re.Match, t: Tokens):
+    # "العقد الأول من القرن الحادي والعشرين" (the 2000s), "العقد الأخير من القرن الماضي" (the 1990s)
+    ordinal = t.payloads[m.start() + 1]
+    if not isinstance(ordinal, int) or not (1 <= ordinal <= 10 or ordinal == -1):
+        return None
+    named = _century_named(m, t, m.start() + 3)
+    if named is None:
+        return None
+    century, rel = named
+    return Spec(m.start(), m.end(), "decade", {"digit": 9 if ordinal == -1 else ordinal - 1, "century": century,
+                                               "rel": rel})
 
 
 @rule("century", r"X (?:o&?o | o k? | z?1 | r) [ejn]?")
