@@ -2371,7 +2371,13 @@ def _scheduled_re() -> tuple[re.Pattern, re.Pattern]:
 def _scheduled_before(norm: str, left: int, start: int) -> bool:
     """Is there a scheduling verb in the present tense in norm[left:start] (the sentence before a
     find)?"""
-    return next(_find_word_starts(_scheduled_re(), norm, left, start), None) is not None
+    past = _word_set("past_auxiliaries")
+    for m in _find_word_starts(_scheduled_re(), norm, left, start):
+        # "كان يحتفل", "لم تشارك", "كانت البعثة تشارك": a past auxiliary up to three words before
+        before = norm[max(left, m.start() - 40):m.start() + 1].split()[-3:]
+        if not past.intersection(before):
+            return True
+    return False
 
 
 def _sentence_is_future(norm: str, start: int, end: int, bounds: tuple[int, int] | None = None) -> bool:
