@@ -1337,8 +1337,21 @@ def _offset(m: re.Match, t: Tokens):
     if amount is None:
         if direction == "since" and codes[k] == "u" and mod is None:
             return Spec(k, j, "duration", {"unit": unit, "amount": None}, type=DURATION)   # "منذ سنين"
+        if direction == "before" and codes[k] == "u" and mod is None and not _counted_from_event(t, j) \
+                and not (j < len(codes) and t.words[j] in _length_adjectives()):
+            # "قبل أيام" (some days ago): the recent past. ("بعد سنوات" is as often "years later" in a
+            # story as "in years to come": not read.)
+            return Spec(i, j, "vague", {"value": "PAST_REF"})
         return None
     return _offset_spec(m, t, k, unit, amount)
+
+
+def _counted_from_event(t: Tokens, j: int) -> bool:
+    """Does a length ending before token j count from an event ("بعد ثلاثة أيام من الهجوم", "بعد أربع
+    سنوات على القطيعة", maybe with an adverb between: "بعد ستة أشهر فقط من تعيينه")?"""
+    codes = t.codes
+    after = j + (j < len(codes) and t.words[j] in _word_set("length_adverbs"))
+    return after + 1 < len(codes) and t.words[after] in _word_set("counted_from_event") and codes[after + 1] in "xD"
 
 
 @rule("offset: before/after/since a fraction of a unit", r"[bBs] g? h {UNIT} ~?")
@@ -1369,9 +1382,7 @@ def _offset_spec(m: re.Match, t: Tokens, k: int, unit: str, amount: int) -> Spec
     i, j = m.start(), m.end()
     direction = t.payloads[i]
     mod = t.payloads[i + 1] if codes[i + 1] == "g" else None
-    after = j + (j < len(codes) and t.words[j] in _word_set("length_adverbs"))
-    if direction in ("before", "after") and after + 1 < len(codes) and t.words[after] in _word_set("counted_from_event") \
-            and codes[after + 1] in "xD":
+    if direction in ("before", "after") and _counted_from_event(t, j):
         # "بعد ثلاثة أيام من الهجوم", "بعد أربع سنوات على القطيعة": counted from an event, not from the
         # publication date — the length is all the text fixes
         return Spec(k - (mod is not None), j, "duration", {"unit": unit, "amount": amount}, type=DURATION, mod=mod)
@@ -1479,6 +1490,19 @@ def _counted_dual(m: re.Match, t: Tokens):
     if not isinstance(unit, tuple) or t.payloads[m.end() - 1] not in ("past", "future"):
         return None
     return Spec(m.start(), m.end(), "duration", {"unit": unit[0], "amount": unit[1]}, type=DURATION)
+
+
+@rule("definite plural with a relative modifier", r"U [ro]")
+def _vague_plural(m: re.Match, t: Tokens):
+    # "الأشهر الماضية", "الأسابيع الأخيرة", "الشهور المقبلة": vague, the recent past or the near future
+    unit, modifier = t.payloads[m.start()], t.payloads[m.end() - 1]
+    if not isinstance(unit, str):
+        return None                           # a dual: "اليومين الماضيين" is a length of two
+    value = {"past": "PAST_REF", "future": "FUTURE_REF", -1: "PAST_REF"}.get(modifier)
+    if value is None or (modifier == -1 and _counted_from_event(t, m.end())):
+        return None                           # "الأيام الأولى من الحرب", "الأسابيع الأخيرة من الموسم": of
+                                              # something else, not relative to publication
+    return Spec(m.start(), m.end(), "vague", {"value": value})
 
 
 @rule("plural length with an adjective", r"u x")
