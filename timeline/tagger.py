@@ -849,6 +849,17 @@ def _numeric_day_month(m: re.Match, t: Tokens):
     return Spec(i, j, "partial_date", args)
 
 
+@rule("day hijri-month with a relative modifier", r"{DAY} f? m? H r")
+def _hijri_day_month_relative(m: re.Match, t: Tokens):
+    # "20 صفر الماضي", "الأول من رمضان المقبل"
+    spec = _hijri_day_month_year(m, t)
+    if spec is None or spec.kind != "partial_hijri":
+        return None
+    spec.args["rel"] = t.payloads[m.end() - 1]
+    spec.last = m.end()
+    return spec
+
+
 @rule("month after a temporal word", r"(?:[ism>lD]|f) {MON} (?![ ,]*[14])")
 def _bare_month(m: re.Match, t: Tokens):
     # A month name alone is only a date where the grammar calls for one ("في مارس", "منذ أيار",
@@ -1351,7 +1362,8 @@ def _counted_from_event(t: Tokens, j: int) -> bool:
     سنوات على القطيعة", maybe with an adverb between: "بعد ستة أشهر فقط من تعيينه")?"""
     codes = t.codes
     after = j + (j < len(codes) and t.words[j] in _word_set("length_adverbs"))
-    return after + 1 < len(codes) and t.words[after] in _word_set("counted_from_event") and codes[after + 1] in "xD"
+    return (after + 1 < len(codes) and t.words[after] in _word_set("counted_from_event") and codes[after + 1] in "xD"
+            and t.words[after + 1] not in _word_set("not_an_event"))
 
 
 @rule("offset: before/after/since a fraction of a unit", r"[bBs] g? h {UNIT} ~?")
@@ -2102,6 +2114,10 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
         elif "weekday" in a:                  # "العاشرة من مساء الخميس"
             day = _resolve(Spec(spec.first, spec.last, "weekday", {"weekday": a["weekday"], "rel": a["rel"]}), env)
             base = dt.date.fromisoformat(day.value)
+        elif env.previous is not None and env.previous[1] in ("day", "time") and env.previous_end is not None \
+                and not _SENTENCE_END.search(env.norm, env.previous_end, env.tokens.starts[spec.first]):
+            # "يوم الأحد المقبل من الساعة السابعة صباحا حتى السابعة مساء": the day of the same sentence
+            base, anchor = env.previous[0], ANCHOR_PREVIOUS
         return _Resolved(base.isoformat(), (base, base), "time", anchor)
 
     if kind == "bare_pod":                    # "فجرا": the day of the narrative, or the publication day
