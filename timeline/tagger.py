@@ -2474,6 +2474,10 @@ def _is_ongoing(norm: str, tokens: Tokens, spec: Spec, mod: str | None) -> bool:
     """Does the clause before "منذ" describe a state that goes on (a DURATION) rather than an event?"""
     start = tokens.starts[spec.first]
     left, _ = _sentence_bounds(norm, start, start, _CLAUSE_END)
+    before = norm[left:start].split()[-6:]
+    negated = [k for k, word in enumerate(before) if word in _word_set("negations_before_since")]
+    if negated and not any(w.startswith("و") and len(w) > 3 for w in before[negated[-1] + 1:]):
+        return True                           # "لم ير إخوته منذ أكثر من 30 عاما": how long it has not happened
     perfective = _not_ongoing()
     for m in _ongoing_re().finditer(norm, left, start):
         verb = m.group("verb")
