@@ -821,7 +821,7 @@ def _month_relative(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "bare_month", {"month": month, "rel": rel})
 
 
-@rule("day month with a relative modifier", r"{DAY} f? m? {MON} r")
+@rule("day month with a relative modifier", r"(?:W,?)? {DAY} f? m? {MON} r")
 def _day_month_relative(m: re.Match, t: Tokens):
     spec = _day_month_year(m, t)
     if spec is None or spec.kind != "partial_date":
@@ -1215,7 +1215,7 @@ def _weekday(m: re.Match, t: Tokens):
                 type=TIME if pod else DATE, pod=pod)
 
 
-@rule("part of day + date", r"P d? (?=W? (?:{DAY} f? {MON}|T))", priority=5)
+@rule("part of day + date", r"P d? (?=W? (?:{DAY} f? (?:{MON} | m? H) | T) | N)", priority=5)
 def _pod_before_date(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "pod_marker", {"pod": t.payloads[m.start()]})
 
@@ -1302,10 +1302,11 @@ def _relative_period(m: re.Match, t: Tokens):
         return None
     rel = t.payloads[r_at] if r_at is not None else "current"
     # "هذا العام" — the demonstrative goes before; other modifiers only after the noun
-    if r_at is not None and r_at < p_at and t.words[r_at] not in ("هذا", "هذه", "this", "last", "next", "previous",
-                                                                    "past", "coming"):
-        return None
-    if r_at is not None and r_at > p_at and t.words[r_at] in ("هذا", "هذه"):
+    modifier = t.words[r_at][t.prefixes[r_at]:] if r_at is not None else None
+    if r_at is not None and r_at < p_at and modifier not in ("هذا", "هذه", "this", "last", "next", "previous",
+                                                             "past", "coming"):
+        return None                          # ("لهذا العام": the demonstrative with its proclitic)
+    if r_at is not None and r_at > p_at and modifier in ("هذا", "هذه"):
         return None
     if t.codes[p_at] in "amw" and not t.words[p_at].startswith(("ال", "وال", "بال", "فال", "لل", "ولل")) \
             and not t.words[p_at][t.prefixes[p_at]:].startswith("ال") and not t.words[p_at].isascii():
@@ -1345,6 +1346,10 @@ def _offset(m: re.Match, t: Tokens):
     if parsed is None:
         return None
     unit, amount = parsed
+    if amount is not None and j < len(codes) and codes[j] in "hF" and t.words[j] == "ونصف" and unit in _HALF_IN \
+            and _HALF_IN[unit][0] is not None:
+        smaller, per = _HALF_IN[unit]             # "بعد عام ونصف": 18 months
+        return _offset_spec(m, t, k, smaller, amount * per + per // 2, end=j + 1)
     if amount is None:
         if direction == "since" and codes[k] == "u" and mod is None:
             return Spec(k, j, "duration", {"unit": unit, "amount": None}, type=DURATION)   # "منذ سنين"
@@ -1388,10 +1393,11 @@ def _length_ago(m: re.Match, t: Tokens):
                                          "length_start": m.start()})
 
 
-def _offset_spec(m: re.Match, t: Tokens, k: int, unit: str, amount: int) -> Spec:
-    """The find of قبل/بعد/منذ (token m.start()), an optional mod, and a length from token k."""
+def _offset_spec(m: re.Match, t: Tokens, k: int, unit: str, amount: int, end: int | None = None) -> Spec:
+    """The find of قبل/بعد/منذ (token m.start()), an optional mod, and a length from token k to `end`
+    (the match's end unless given)."""
     codes = m.string
-    i, j = m.start(), m.end()
+    i, j = m.start(), (m.end() if end is None else end)
     direction = t.payloads[i]
     mod = t.payloads[i + 1] if codes[i + 1] == "g" else None
     if direction in ("before", "after") and _counted_from_event(t, j):
@@ -1502,6 +1508,17 @@ def _counted_dual(m: re.Match, t: Tokens):
     if not isinstance(unit, tuple) or t.payloads[m.end() - 1] not in ("past", "future"):
         return None
     return Spec(m.start(), m.end(), "duration", {"unit": unit[0], "amount": unit[1]}, type=DURATION)
+
+
+@rule("years after a plural year noun", r"U 4 (?: & 4 )*")
+def _listed_years(m: re.Match, t: Tokens):
+    # "للأعوام 2023 و2024 و2025", "السنوات 2019 و2020": each year a date
+    if t.payloads[m.start()] != "year":
+        return None
+    years = [(k, _year_value(t, k)) for k in range(m.start() + 1, m.end()) if m.string[k] == "4"]
+    if any(year is None for _, year in years):
+        return None
+    return [Spec(k, k + 1, "year", {"year": year}) for k, year in years]
 
 
 @rule("definite plural with a relative modifier", r"U [ro]")
@@ -1763,7 +1780,8 @@ def _find_specs(tokens: Tokens) -> list[Spec]:
     # parts of day written before a full date ("صباح 12 أيلول") become the date's part of day
     merged: list[Spec] = []
     for spec in chosen:
-        if merged and merged[-1].kind == "pod_marker" and merged[-1].last == spec.first and spec.kind == "date":
+        if merged and merged[-1].kind == "pod_marker" and merged[-1].last == spec.first and spec.kind in (
+                "date", "partial_date", "hijri_date", "partial_hijri", "narrative"):
             spec.first = merged[-1].first
             spec.pod = merged[-1].args["pod"]
             spec.type = TIME
