@@ -1220,7 +1220,9 @@ def _pod_before_date(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "pod_marker", {"pod": t.payloads[m.start()]})
 
 
-_DAY_PART = r"(?:R W?|W r?)"      # "صباح اليوم الخميس": the weekday after اليوم belongs to it
+# "صباح اليوم الخميس": the weekday after اليوم belongs to it; "من فجر الاثنين 6 فبراير 2023": so does a
+# full date after the weekday
+_DAY_PART = r"(?:R W?|W ,? {DAY} f? m? {MON} ,? a? 4 e?|W r?)"
 
 
 # Without the noun الساعة an ordinal is an hour only before a part of day ("العاشرة مساء"): the
@@ -1272,6 +1274,16 @@ def _clock(m: re.Match, t: Tokens):
         else:
             args["weekday"] = t.payloads[day_at]
             args["rel"] = t.payloads[day_at + 1] if day_at + 1 < j and codes[day_at + 1] == "r" else None
+            year_at = _find(m, "4", day_at)
+            if year_at is not None:                # the weekday's full date follows it
+                first = day_at + 1 + (codes[day_at + 1] == ",")
+                month_at = next(x for x in range(first, year_at) if codes[x] in "ME")
+                day, month = _day_at(t, first, _day_end(codes, first, month_at)), _month_in(t, month_at, year_at)
+                date = timex.valid_date(_year_value(t, year_at), month, day) if None not in (
+                    day, month, _year_value(t, year_at)) else None
+                if date is None:
+                    return None
+                args = {"date": date}
     return Spec(i, j, "clock", args, type=TIME, clock=(hour % 24, minute), pod=pod)
 
 
@@ -2124,6 +2136,8 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
         return _Resolved(day.isoformat(), (day, day), "day", anchor)
 
     if kind == "clock":
+        if "date" in a:                       # "الساعة 4:17 من فجر الاثنين 6 فبراير 2023"
+            return _Resolved(a["date"].isoformat(), (a["date"], a["date"]), "time", ANCHOR_ABSOLUTE)
         base, anchor = (ref, ANCHOR_PUBLISHED)
         if base is None:
             return _unresolved("clock time without a date")
