@@ -119,8 +119,6 @@ def _entries(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
             folded = fold(form)
             if folded.startswith("التالي"):
                 flavour = "next"            # narrative when an earlier date exists
-            elif folded in ("نفسه", "نفسها", "ذاته", "ذاتها"):
-                flavour = "same"
             out.append((form, "r", flavour))
     for direction, forms in words["english_relative"].items():
         add(forms, "r", direction)

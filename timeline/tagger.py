@@ -1326,6 +1326,24 @@ def _relative_period(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "rel_period", {"unit": unit, "rel": rel})
 
 
+@rule("the same period of a relative year", r"[mqw] r f (?: a r | a? 4 )")
+def _same_period_of_year(m: re.Match, t: Tokens):
+    # "الشهر نفسه من العام السابق", "الربع المماثل من العام الماضي", "الشهر المماثل من 2017": the
+    # period of the date the text is about (or of the publication date) in another year
+    if t.payloads[m.start() + 1] != "same":
+        return None
+    if m.string[m.end() - 1] == "4":
+        year = _year_value(t, m.end() - 1)
+        unit = {"m": "month", "q": "quarter", "w": "week"}[m.string[m.start()]]
+        return None if year is None or unit == "week" else Spec(m.start(), m.end(), "same_period",
+                                                                {"unit": unit, "year": year})
+    shift = _rel_shift(t.payloads[m.end() - 1])
+    if not shift or t.payloads[m.end() - 1] in ("same", "current"):
+        return None
+    unit = {"m": "month", "q": "quarter", "w": "week"}[m.string[m.start()]]
+    return Spec(m.start(), m.end(), "same_period", {"unit": unit, "years": shift})
+
+
 @rule("period named after a period mod", r"(?<=D) f? [wma] (?![r4MEH1])")
 def _period_after_mod(m: re.Match, t: Tokens):
     # "بحلول نهاية العام", "منتصف الشهر": the current period; "نهاية العام الدراسي" is another year
@@ -1868,6 +1886,7 @@ class _Env:
         self.previous: tuple[dt.date, str] | None = None   # last resolved date and its granularity
         self.previous_text: str | None = None
         self.previous_end: int | None = None                   # where it ends in the normalized text
+        self.history: list[tuple[dt.date, str, bool]] = []      # every date so far: (start, granularity, compared)
 
         self.force_past = False       # set while the past reading of a scheduled event is tried
         self.force_future = False     # set while the coming occurrence of a holiday is tried
@@ -2112,6 +2131,25 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
             return _Resolved(f"{week_value}-WE", (saturday, saturday + dt.timedelta(days=1)), "weekend", anchor)
         day = timex.shift_date(base, unit, shift)
         value, interval, granularity = _granular(unit, day)
+        return _Resolved(value, interval, granularity, anchor)
+
+    if kind == "same_period":
+        # the period of the last date that is not itself a comparison point, as fine as the unit
+        fits = {"week": ("day", "time", "week"), "month": ("day", "time", "week", "month"),
+                "quarter": ("day", "time", "week", "month", "quarter")}[a["unit"]]
+        base, anchor = next(((start, ANCHOR_PREVIOUS) for start, granularity, compared in reversed(env.history)
+                             if granularity in fits and not compared), (ref, ANCHOR_PUBLISHED))
+        if base is None:
+            return _unresolved()
+        if a.get("year") is not None:          # "الشهر المماثل من 2017"
+            day = timex.valid_date(a["year"], base.month, min(base.day, 28))
+            anchor = ANCHOR_ABSOLUTE if anchor == ANCHOR_PUBLISHED else anchor
+        else:
+            day = timex.shift_date(base, "year", a["years"])
+        if a["unit"] == "quarter":
+            value, interval = timex.quarter_of(day.year, (day.month - 1) // 3 + 1)
+            return _Resolved(value, interval, "quarter", anchor)
+        value, interval, granularity = _granular(a["unit"], day)
         return _Resolved(value, interval, granularity, anchor)
 
     if kind == "offset":
@@ -2575,6 +2613,10 @@ def _nearest_holiday(spec: Spec, env: _Env, by_tense: _Resolved) -> _Resolved:
     return min(near, key=lambda r: abs((r.interval[0] - env.reference).days))
 
 
+# Words that introduce what a figure is compared with: "بانخفاض 9% عن فبراير 2017", "مقابل", "مقارنة مع".
+_COMPARED = re.compile(r"(?<![^\s])(?:عن|مقابل|مقارنه|بالمقارنه|مقارنة|بالمقارنة)\s+(?:مع\s+|ب)?(?:\S+\s+){0,1}\S*$")
+
+
 # What may stand between the two ends of a range: "حتى", "إلى", "وحتى", "لغاية", a dash, "to", "until".
 _RANGE_GAP = re.compile(r"\s*(?:[-\u2013\u2014]|و?حتي|و?الي|لغايه|to|until)\s*")
 
@@ -2669,7 +2711,11 @@ def tag(text: str, reference: Any = None) -> list[TimeExpression]:
             note=resolved.note, bound=resolved.bound)
         out.append(expression)
         if value is not None and interval is not None and kind in (DATE, TIME) and resolved.granularity in (
-                "day", "time", "week", "month", "year"):
+                "day", "time", "week", "month", "quarter", "year") and spec.kind != "same_period":
+            # the dates a "same period of last year" may be counted from: not those compared with
+            # ("بانخفاض 9% عن فبراير 2017"), which are the year-ago figures themselves
+            compared = _COMPARED.search(norm, max(0, tokens.starts[first] - 40), tokens.starts[first]) is not None
+            env.history.append((interval[0], resolved.granularity, compared))
             env.previous = (interval[0], resolved.granularity)
             env.previous_end = n_end
             env.previous_text = expression.text
