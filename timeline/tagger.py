@@ -1079,6 +1079,25 @@ def _day_range(m: re.Match, t: Tokens):
             Spec(second_start, m.end(), "date", {"year": year, "month": month, "day": second_day})]
 
 
+@rule("days listed in a month", r"{DAY} (?: & {DAY} ){{2,}} f? {MON} ,? (?:4 | r)?")
+def _day_list(m: re.Match, t: Tokens):
+    # "أيام 6 و7 و8 يونيو 2022": each day a date, the last one written with the month
+    codes = m.string
+    month_at = next(x for x in range(m.start(), m.end()) if codes[x] in "ME")
+    day_end = month_at - 1 if codes[month_at - 1] == "f" else month_at
+    cuts = [m.start()] + [x + 1 for x in range(m.start(), day_end) if codes[x] == "&"] + [day_end + 1]
+    days = [_day_at(t, a, b - 1) for a, b in zip(cuts, cuts[1:])]
+    month = _month_in(t, month_at, month_at + 1)
+    if month is None or None in days or days != sorted(set(days)):
+        return None
+    year_at = _find(m, "4", month_at)
+    rel = t.payloads[m.end() - 1] if codes[m.end() - 1] == "r" else None
+    ends = [b - 1 for b in cuts[1:-1]] + [m.end()]
+    if year_at is None:
+        return [Spec(a, b, "partial_date", {"month": month, "day": d, "rel": rel}) for a, b, d in zip(cuts, ends, days)]
+    return [Spec(a, b, "date", {"year": _int(t, year_at), "month": month, "day": d}) for a, b, d in zip(cuts, ends, days)]
+
+
 @rule("decade", r"C (?:f? X (?:r | o&?o | o k? | z?1 ) e? | 4)?")
 def _decade(m: re.Match, t: Tokens):
     digit = t.payloads[m.start()]
@@ -1222,7 +1241,7 @@ def _pod_before_date(m: re.Match, t: Tokens):
 
 # "صباح اليوم الخميس": the weekday after اليوم belongs to it; "من فجر الاثنين 6 فبراير 2023": so does a
 # full date after the weekday
-_DAY_PART = r"(?:R W?|W ,? {DAY} f? m? {MON} ,? a? 4 e?|W r?)"
+_DAY_PART = r"(?:R W?|W ,? {DAY} f? m? {MON} (?: ,? a? 4 e? | r )?|W r?)"
 
 
 # Without the noun الساعة an ordinal is an hour only before a part of day ("العاشرة مساء"): the
@@ -1274,16 +1293,23 @@ def _clock(m: re.Match, t: Tokens):
         else:
             args["weekday"] = t.payloads[day_at]
             args["rel"] = t.payloads[day_at + 1] if day_at + 1 < j and codes[day_at + 1] == "r" else None
-            year_at = _find(m, "4", day_at)
-            if year_at is not None:                # the weekday's full date follows it
+            month_at = next((x for x in range(day_at + 1, j) if codes[x] in "ME"), None)
+            if month_at is not None:               # the weekday's date follows it
                 first = day_at + 1 + (codes[day_at + 1] == ",")
-                month_at = next(x for x in range(first, year_at) if codes[x] in "ME")
-                day, month = _day_at(t, first, _day_end(codes, first, month_at)), _month_in(t, month_at, year_at)
-                date = timex.valid_date(_year_value(t, year_at), month, day) if None not in (
-                    day, month, _year_value(t, year_at)) else None
-                if date is None:
+                year_at = _find(m, "4", month_at)
+                month_end = year_at if year_at is not None else month_at + 1
+                day, month = _day_at(t, first, _day_end(codes, first, month_at)), _month_in(t, month_at, month_end)
+                if day is None or month is None:
                     return None
-                args = {"date": date}
+                if year_at is None:               # "من ليل الخميس 1 سبتمبر": a day the tense places
+                    rel = t.payloads[j - 1] if codes[j - 1] == "r" else None
+                    args = {"partial": {"month": month, "day": day, "weekday": args["weekday"], "rel": rel}}
+                else:
+                    date = timex.valid_date(_year_value(t, year_at), month, day) if _year_value(
+                        t, year_at) is not None else None
+                    if date is None:
+                        return None
+                    args = {"date": date}
     return Spec(i, j, "clock", args, type=TIME, clock=(hour % 24, minute), pod=pod)
 
 
@@ -1376,6 +1402,9 @@ def _offset(m: re.Match, t: Tokens):
     if parsed is None:
         return None
     unit, amount = parsed
+    if direction == "after" and i > 0 and codes[i - 1] in "udwma" and codes[k] in "udwma" and j - k == 1 \
+            and (_unit_at(t, i - 1) or ("",))[0] == (_unit_at(t, k) or ("?",))[0]:
+        return None                               # "يوما بعد يوم", "عاما بعد عام": little by little
     if amount is not None and j < len(codes) and codes[j] in "hF" and t.words[j] == "ونصف" and unit in _HALF_IN \
             and _HALF_IN[unit][0] is not None:
         smaller, per = _HALF_IN[unit]             # "بعد عام ونصف": 18 months
@@ -1458,6 +1487,9 @@ def _duration(m: re.Match, t: Tokens):
     if parsed is None:
         return None
     unit, amount = parsed
+    if j - k == 1 and j + 1 < len(codes) and codes[j] == "B" and codes[j + 1] in "udwma" \
+            and (_unit_at(t, j + 1) or ("",))[0] == unit:
+        return None                          # "عاما بعد عام": little by little, no length
     form = t.payloads[k][1] if codes[k] == "u" else None
     if amount is None:
         if form != "plural" or codes[i] != "l":
@@ -2176,6 +2208,11 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
     if kind == "clock":
         if "date" in a:                       # "الساعة 4:17 من فجر الاثنين 6 فبراير 2023"
             return _Resolved(a["date"].isoformat(), (a["date"], a["date"]), "time", ANCHOR_ABSOLUTE)
+        if "partial" in a:                    # "الحادية عشرة من ليل الخميس 1 سبتمبر"
+            day = _resolve(Spec(spec.first, spec.last, "partial_date", dict(a["partial"])), env)
+            if day.interval is None:
+                return day
+            return _Resolved(day.value, day.interval, "time", day.anchor)
         base, anchor = (ref, ANCHOR_PUBLISHED)
         if base is None:
             return _unresolved("clock time without a date")
@@ -2325,14 +2362,22 @@ def _resolve_offset(spec: Spec, env: _Env) -> _Resolved:
             bound = "before" if spec.mod in ("MORE_THAN", None) else "after"
         return _Resolved(value, interval, None, ANCHOR_PUBLISHED if ref else None, type=DURATION,
                          text_span=(a["length_start"], spec.last), bound=bound)
-    if ref is None:
+    base, anchor = ref, ANCHOR_PUBLISHED
+    start = env.tokens.starts[spec.first]
+    if direction == "after" and env.previous is not None and env.previous[1] in ("day", "time", "week", "month") \
+            and env.previous_end is not None and not _SENTENCE_END.search(env.norm, env.previous_end, start) \
+            and not _sentence_is_future(env.norm, start, env.tokens.ends[spec.last - 1]):
+        # a story told in the past: "قُدّم الطلب بتاريخ 2023/02/14، وجرى البت فيه بعد 45 يوما" is that long
+        # after the date of the same sentence ("ستحصل بعد شهرين" and "قبل عامين" count from publication)
+        base, anchor = env.previous[0], ANCHOR_PREVIOUS
+    if base is None:
         return _unresolved()
     sign = 1 if direction == "after" else -1
-    day = timex.shift_date(ref, unit, sign * amount)
+    day = timex.shift_date(base, unit, sign * amount)
     if unit in ("hour", "minute"):
-        return _Resolved(day.isoformat(), (day, day), "day", ANCHOR_PUBLISHED)
+        return _Resolved(day.isoformat(), (day, day), "day", anchor)
     value, interval, granularity = _granular(unit, day)
-    return _Resolved(value, interval, granularity, ANCHOR_PUBLISHED)
+    return _Resolved(value, interval, granularity, anchor)
 
 
 def _resolve_holiday(spec: Spec, env: _Env) -> _Resolved:
