@@ -2266,11 +2266,18 @@ def _resolve_partial(spec: Spec, env: _Env) -> _Resolved:
         if day is None:
             return _unresolved(f"impossible date: day {a['day']} of {year}-{month:02d}")
         return _Resolved(day.isoformat(), (day, day), "day", ANCHOR_PUBLISHED)
+    day_of_month = a.get("day")
+    month = a["month"]
+    if day_of_month and a.get("weekday") and a.get("rel") is None:
+        # "يوم الخميس الموافق 12 أبريل": the weekday tells the year, of the three around publication
+        fits = [y for y in (ref.year - 1, ref.year, ref.year + 1)
+                if (d := timex.valid_date(y, month, day_of_month)) is not None and d.isoweekday() == a["weekday"]]
+        if len(fits) == 1:
+            day = timex.valid_date(fits[0], month, day_of_month)
+            return _Resolved(day.isoformat(), (day, day), "day", ANCHOR_PUBLISHED)
     rel = a.get("rel")
     if rel is None:
         rel = "future" if env.future(spec) else "past"
-    day_of_month = a.get("day")
-    month = a["month"]
     if rel == "same" and env.previous is not None:
         year = env.previous[0].year
     else:
@@ -2537,6 +2544,11 @@ def _scheduled_before(norm: str, left: int, start: int) -> bool:
 
 def _sentence_is_future(norm: str, start: int, end: int, bounds: tuple[int, int] | None = None) -> bool:
     left, right = bounds or _sentence_bounds(norm, start, end)
+    # after the date, only its own clause: "هددت إسرائيل الثلاثاء قطاع غزة بعملية إذا لم ..." is a past
+    # threat, whatever the condition after the comma says
+    clause_end = _CLAUSE_END.search(norm, end, right)
+    if clause_end:
+        right = clause_end.start()
     patterns, not_future = _future_re()
     for m in _find_word_starts(patterns, norm, left, right):
         verb = m.group("verb")
