@@ -2544,11 +2544,12 @@ def _scheduled_before(norm: str, left: int, start: int) -> bool:
 
 def _sentence_is_future(norm: str, start: int, end: int, bounds: tuple[int, int] | None = None) -> bool:
     left, right = bounds or _sentence_bounds(norm, start, end)
-    # after the date, only its own clause: "هددت إسرائيل الثلاثاء قطاع غزة بعملية إذا لم ..." is a past
-    # threat, whatever the condition after the comma says
-    clause_end = _CLAUSE_END.search(norm, end, right)
-    if clause_end:
-        right = clause_end.start()
+    # after the date, not what follows a complementizer or a condition: in "قال، السبت، إنه سيعفي" and
+    # "هددت الحكومة الاثنين بعقوبات إذا لم ..." the future is what was said or the condition, and the
+    # date is when it was said
+    opener = next(_find_word_starts(_complementizers_re(), norm, end, right), None)
+    if opener is not None:
+        right = opener.start()
     patterns, not_future = _future_re()
     for m in _find_word_starts(patterns, norm, left, right):
         verb = m.group("verb")
@@ -2558,6 +2559,13 @@ def _sentence_is_future(norm: str, start: int, end: int, bounds: tuple[int, int]
         if word not in not_future and not word.startswith(_not_future_stems()):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=1)
+def _complementizers_re() -> tuple[re.Pattern, re.Pattern]:
+    """A complementizer or a condition opening a word (as `_word_starts` patterns)."""
+    words = sorted(set(word_list("complementizers")), key=len, reverse=True)
+    return _word_starts(r"(?:" + "|".join(re.escape(w) for w in words) + r")(?![^\W\d_])")
 
 
 @functools.lru_cache(maxsize=1)
