@@ -821,14 +821,19 @@ def _month_relative(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "bare_month", {"month": month, "rel": rel})
 
 
-@rule("day month with a relative modifier", r"(?:W,?)? {DAY} f? m? {MON} r")
-def _day_month_relative(m: re.Match, t: Tokens):
-    spec = _day_month_year(m, t)
-    if spec is None or spec.kind != "partial_date":
+def _with_relative_modifier(spec: Spec | None, m: re.Match, t: Tokens, kind: str) -> Spec | None:
+    """A day and month without a year (`spec`, of `kind`) read from a match that ends with a relative
+    modifier: "15 مايو الماضي", "20 صفر المقبل"."""
+    if spec is None or spec.kind != kind:
         return None
     spec.args["rel"] = t.payloads[m.end() - 1]
     spec.last = m.end()
     return spec
+
+
+@rule("day month with a relative modifier", r"(?:W,?)? {DAY} f? m? {MON} r")
+def _day_month_relative(m: re.Match, t: Tokens):
+    return _with_relative_modifier(_day_month_year(m, t), m, t, "partial_date")
 
 
 # A day and month in digits without a year ("15/9") is also a score, a ratio or a file number: it is
@@ -852,12 +857,7 @@ def _numeric_day_month(m: re.Match, t: Tokens):
 @rule("day hijri-month with a relative modifier", r"{DAY} f? m? H r")
 def _hijri_day_month_relative(m: re.Match, t: Tokens):
     # "20 صفر الماضي", "الأول من رمضان المقبل"
-    spec = _hijri_day_month_year(m, t)
-    if spec is None or spec.kind != "partial_hijri":
-        return None
-    spec.args["rel"] = t.payloads[m.end() - 1]
-    spec.last = m.end()
-    return spec
+    return _with_relative_modifier(_hijri_day_month_year(m, t), m, t, "partial_hijri")
 
 
 @rule("month after a temporal word", r"(?:[ism>lD]|f) {MON} (?![ ,]*[14])")
