@@ -2586,6 +2586,9 @@ def _ongoing_re() -> re.Pattern:
         r"|(?<![^\s\"«(])(?P<verb>[وفل]?(?:ي[^\W\d_]{3,}|ت[^\W\d_]{2,}(?:ي|ون|ان|ين)))(?![^\W\d_])")
 
 
+# A ت-word right after أنها/إنه/أنهم (أن with a pronoun: a bare أن takes the subjunctive, "قبل أن تهاجر")
+# or لا is an imperfective verb: "أنها تسيطر"، "لا تزال".
+_VERB_AFTER_COMPLEMENTIZER = re.compile(r"(?<![^\s])(?:انها|انه|انهم|لا)\s+([وف]?ت[^\W\d_]{2,})(?![^\W\d_])")
 # A clause that opens with a ت-word followed by a feminine noun opens with a feminine imperfective
 # verb agreeing with its subject: "تعيش المدينة ...", "تستمر المفاوضات ...". The perfective تفعّل
 # would agree as "توقفت المدينة"; "توقف إنتاج الفيلم" (masculine subject) is a past event.
@@ -2618,6 +2621,10 @@ def _is_ongoing(norm: str, tokens: Tokens, spec: Spec, mod: str | None) -> bool:
         verb = m.group("verb")
         if verb is None or verb.lstrip("وفل") not in perfective and verb not in perfective:
             return True
+    for m in _VERB_AFTER_COMPLEMENTIZER.finditer(norm, left, start):
+        verb = m.group(1).lstrip("وف")
+        if not _perfective_opening(verb) and verb not in perfective:
+            return True                       # "أنها تسيطر عليها منذ 12 يوما": a ت-imperfective after أن
     opening = _CLAUSE_OPENING_VERB.match(norm, left, start)
     if opening and not _perfective_opening(opening.group(1)) and opening.group(1) not in perfective:
         return True
