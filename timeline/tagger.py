@@ -1352,21 +1352,31 @@ def _relative_period(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "rel_period", {"unit": unit, "rel": rel})
 
 
-@rule("the same period of a relative year", r"[mqw] r f (?: a r | a? 4 )")
+_PERIOD_NOUN = re.compile(r"[وف]?[بلك]?(?:ال|ل)فتره")      # الفترة، بالفترة، للفترة، وبالفترة
+
+
+@rule("the same period of a relative year", r"[mqwi] r f (?: a r | a? 4 )")
 def _same_period_of_year(m: re.Match, t: Tokens):
     # "الشهر نفسه من العام السابق", "الربع المماثل من العام الماضي", "الشهر المماثل من 2017": the
-    # period of the date the text is about (or of the publication date) in another year
+    # period of the date the text is about (or of the publication date) in another year;
+    # "الفترة ذاتها من 2021": a period as long as that date's
     if t.payloads[m.start() + 1] != "same":
         return None
+    code = m.string[m.start()]
+    if code == "i":
+        if not _PERIOD_NOUN.fullmatch(t.words[m.start()]):
+            return None
+        # the tokenizer leaves function words without their proclitic length: filled in here, so
+        # "بالفترة" is found as "الفترة"
+        t.prefixes[m.start()] = _payload_table().get(t.words[m.start()], (None, 0))[1]
+    unit = {"m": "month", "q": "quarter", "w": "week", "i": "period"}[code]
     if m.string[m.end() - 1] == "4":
         year = _year_value(t, m.end() - 1)
-        unit = {"m": "month", "q": "quarter", "w": "week"}[m.string[m.start()]]
         return None if year is None or unit == "week" else Spec(m.start(), m.end(), "same_period",
                                                                 {"unit": unit, "year": year})
     shift = _rel_shift(t.payloads[m.end() - 1])
     if not shift or t.payloads[m.end() - 1] in ("same", "current"):
         return None
-    unit = {"m": "month", "q": "quarter", "w": "week"}[m.string[m.start()]]
     return Spec(m.start(), m.end(), "same_period", {"unit": unit, "years": shift})
 
 
@@ -1459,6 +1469,12 @@ def _offset_spec(m: re.Match, t: Tokens, k: int, unit: str, amount: int, end: in
     i, j = m.start(), (m.end() if end is None else end)
     direction = t.payloads[i]
     mod = t.payloads[i + 1] if codes[i + 1] == "g" else None
+    after = j + (j < len(codes) and t.words[j] in _word_set("length_adverbs"))
+    if direction in ("before", "after") and after + 1 < len(codes) and t.words[after] in _word_set(
+            "counted_from_event") and t.words[after + 1] in _word_set("demonstratives"):
+        # "وغادرها بعد يومين من ذلك": from the event just told, whose date is the last one written
+        return Spec(i, after + 2, "offset", {"direction": direction, "unit": unit, "amount": amount,
+                                             "length_start": k - (mod is not None), "narrative": True}, mod=mod)
     if direction in ("before", "after") and _counted_from_event(t, j):
         # "بعد ثلاثة أيام من الهجوم", "بعد أربع سنوات على القطيعة": counted from an event, not from the
         # publication date — the length is all the text fixes
@@ -2168,11 +2184,16 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
     if kind == "same_period":
         # the period of the last date that is not itself a comparison point, as fine as the unit
         fits = {"week": ("day", "time", "week"), "month": ("day", "time", "week", "month"),
-                "quarter": ("day", "time", "week", "month", "quarter")}[a["unit"]]
-        base, anchor = next(((start, ANCHOR_PREVIOUS) for start, granularity, compared in reversed(env.history)
-                             if granularity in fits and not compared), (ref, ANCHOR_PUBLISHED))
+                "quarter": ("day", "time", "week", "month", "quarter"),
+                "period": ("week", "month", "quarter", "year")}[a["unit"]]
+        base, anchor, unit = next(((start, ANCHOR_PREVIOUS, granularity) for start, granularity, compared
+                                   in reversed(env.history) if granularity in fits and not compared),
+                                  (ref, ANCHOR_PUBLISHED, a["unit"]))
         if base is None:
             return _unresolved()
+        # "الفترة نفسها" with no period written before it: all that is known is its year
+        unit = "year" if unit == "period" else unit
+        a = dict(a, unit=a["unit"] if a["unit"] != "period" else unit)
         if a.get("year") is not None:          # "الشهر المماثل من 2017"
             day = timex.valid_date(a["year"], base.month, min(base.day, 28))
             anchor = ANCHOR_ABSOLUTE if anchor == ANCHOR_PUBLISHED else anchor
@@ -2181,6 +2202,9 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
         if a["unit"] == "quarter":
             value, interval = timex.quarter_of(day.year, (day.month - 1) // 3 + 1)
             return _Resolved(value, interval, "quarter", anchor)
+        if a["unit"] == "year":
+            value, interval = timex.year_of(day.year)
+            return _Resolved(value, interval, "year", anchor)
         value, interval, granularity = _granular(a["unit"], day)
         return _Resolved(value, interval, granularity, anchor)
 
@@ -2371,7 +2395,11 @@ def _resolve_offset(spec: Spec, env: _Env) -> _Resolved:
                          text_span=(a["length_start"], spec.last), bound=bound)
     base, anchor = ref, ANCHOR_PUBLISHED
     start = env.tokens.starts[spec.first]
-    if direction == "after" and env.previous is not None and env.previous[1] in ("day", "time", "week", "month") \
+    if a.get("narrative"):                    # "بعد يومين من ذلك": from the last date written
+        if env.previous is None:
+            return _unresolved("narrative expression without an earlier date")
+        base, anchor = env.previous[0], ANCHOR_PREVIOUS
+    elif direction == "after" and env.previous is not None and env.previous[1] in ("day", "time", "week", "month") \
             and env.previous_end is not None and not _SENTENCE_END.search(env.norm, env.previous_end, start) \
             and not _sentence_is_future(env.norm, start, env.tokens.ends[spec.last - 1]):
         # a story told in the past: "قُدّم الطلب بتاريخ 2023/02/14، وجرى البت فيه بعد 45 يوما" is that long
