@@ -76,8 +76,9 @@ def _word_tables() -> tuple[dict, dict]:
     return lex.single, multi_first
 
 
-# classes whose tokens carry a payload (function words and punctuation do not)
-_KNOWN = re.compile(r"[^xif&><z~°,.()/\-p|#]")
+# classes whose tokens carry a payload (most function words and punctuation do not; "في، الفترة"
+# do: a rule reads "الفترة" without its proclitic)
+_KNOWN = re.compile(r"[^xf&><z~°,.()/\-p|#]")
 
 
 def _number_code(digits: str) -> str:
@@ -198,7 +199,7 @@ except ImportError:                     # not built (no C compiler where it was 
 def _tokenize(text: str) -> Tokens:
     # Tokens, their offsets and their classes come from one pass (_split_classify); a Python loop
     # runs only over the few tokens that matter.
-    single, multi_first = _word_tables()
+    _, multi_first = _word_tables()
     multi = lexicon().multi
     code_of = _code_table()
     # each token gets three letters: its class, and whether a multi-word form may start or go on there
@@ -1352,9 +1353,6 @@ def _relative_period(m: re.Match, t: Tokens):
     return Spec(m.start(), m.end(), "rel_period", {"unit": unit, "rel": rel})
 
 
-_PERIOD_NOUN = re.compile(r"[وف]?[بلك]?(?:ال|ل)فتره")      # الفترة، بالفترة، للفترة، وبالفترة
-
-
 @rule("the same period of a relative year", r"[mqwi] r f (?: a r | a? 4 )")
 def _same_period_of_year(m: re.Match, t: Tokens):
     # "الشهر نفسه من العام السابق", "الربع المماثل من العام الماضي", "الشهر المماثل من 2017": the
@@ -1363,12 +1361,8 @@ def _same_period_of_year(m: re.Match, t: Tokens):
     if t.payloads[m.start() + 1] != "same":
         return None
     code = m.string[m.start()]
-    if code == "i":
-        if not _PERIOD_NOUN.fullmatch(t.words[m.start()]):
-            return None
-        # the tokenizer leaves function words without their proclitic length: filled in here, so
-        # "بالفترة" is found as "الفترة"
-        t.prefixes[m.start()] = _payload_table().get(t.words[m.start()], (None, 0))[1]
+    if code == "i" and t.words[m.start()][t.prefixes[m.start()]:] not in _word_set("same_period_nouns"):
+        return None
     unit = {"m": "month", "q": "quarter", "w": "week", "i": "period"}[code]
     if m.string[m.end() - 1] == "4":
         year = _year_value(t, m.end() - 1)
@@ -1412,8 +1406,7 @@ def _offset(m: re.Match, t: Tokens):
     if parsed is None:
         return None
     unit, amount = parsed
-    if direction == "after" and i > 0 and codes[i - 1] in "udwma" and codes[k] in "udwma" and j - k == 1 \
-            and (_unit_at(t, i - 1) or ("",))[0] == (_unit_at(t, k) or ("?",))[0]:
+    if direction == "after" and i > 0 and j - k == 1 and _same_unit_noun(t, i - 1, k):
         return None                               # "يوما بعد يوم", "عاما بعد عام": little by little
     if amount is not None and j < len(codes) and codes[j] in "hF" and t.words[j] == "ونصف" and unit in _HALF_IN \
             and _HALF_IN[unit][0] is not None:
@@ -1431,13 +1424,20 @@ def _offset(m: re.Match, t: Tokens):
     return _offset_spec(m, t, k, unit, amount)
 
 
+def _event_after(t: Tokens, j: int) -> int | None:
+    """The token naming what a length ending before token j counts from, after "من/على" (and maybe an
+    adverb: "بعد ستة أشهر فقط من تعيينه"); None when no "من/على" follows."""
+    after = j + (j < len(t.codes) and t.words[j] in _word_set("length_adverbs"))
+    if after + 1 < len(t.codes) and t.words[after] in _word_set("counted_from_event"):
+        return after + 1
+    return None
+
+
 def _counted_from_event(t: Tokens, j: int) -> bool:
     """Does a length ending before token j count from an event ("بعد ثلاثة أيام من الهجوم", "بعد أربع
-    سنوات على القطيعة", maybe with an adverb between: "بعد ستة أشهر فقط من تعيينه")?"""
-    codes = t.codes
-    after = j + (j < len(codes) and t.words[j] in _word_set("length_adverbs"))
-    return (after + 1 < len(codes) and t.words[after] in _word_set("counted_from_event") and codes[after + 1] in "xD"
-            and t.words[after + 1] not in _word_set("not_an_event"))
+    سنوات على القطيعة"), not from the publication date?"""
+    event = _event_after(t, j)
+    return event is not None and t.codes[event] in "xD" and t.words[event] not in _word_set("not_an_event")
 
 
 @rule("offset: before/after/since a fraction of a unit", r"[bBs] g? h {UNIT} ~?")
@@ -1469,11 +1469,10 @@ def _offset_spec(m: re.Match, t: Tokens, k: int, unit: str, amount: int, end: in
     i, j = m.start(), (m.end() if end is None else end)
     direction = t.payloads[i]
     mod = t.payloads[i + 1] if codes[i + 1] == "g" else None
-    after = j + (j < len(codes) and t.words[j] in _word_set("length_adverbs"))
-    if direction in ("before", "after") and after + 1 < len(codes) and t.words[after] in _word_set(
-            "counted_from_event") and t.words[after + 1] in _word_set("demonstratives"):
+    event = _event_after(t, j) if direction in ("before", "after") else None
+    if event is not None and t.words[event] in _word_set("demonstratives"):
         # "وغادرها بعد يومين من ذلك": from the event just told, whose date is the last one written
-        return Spec(i, after + 2, "offset", {"direction": direction, "unit": unit, "amount": amount,
+        return Spec(i, event + 1, "offset", {"direction": direction, "unit": unit, "amount": amount,
                                              "length_start": k - (mod is not None), "narrative": True}, mod=mod)
     if direction in ("before", "after") and _counted_from_event(t, j):
         # "بعد ثلاثة أيام من الهجوم", "بعد أربع سنوات على القطيعة": counted from an event, not from the
@@ -1503,8 +1502,7 @@ def _duration(m: re.Match, t: Tokens):
     if parsed is None:
         return None
     unit, amount = parsed
-    if j - k == 1 and j + 1 < len(codes) and codes[j] == "B" and codes[j + 1] in "udwma" \
-            and (_unit_at(t, j + 1) or ("",))[0] == unit:
+    if j - k == 1 and j + 1 < len(codes) and codes[j] == "B" and _same_unit_noun(t, k, j + 1):
         return None                          # "عاما بعد عام": little by little, no length
     form = t.payloads[k][1] if codes[k] == "u" else None
     if amount is None:
@@ -1637,6 +1635,14 @@ def _unit_at(t: Tokens, k: int) -> tuple[str, str] | None:
     if t.words[k].startswith(("ال", "وال", "بال", "لل")) or (t.codes[k] == "a" and t.payloads[k] == "years"):
         return None
     return {"d": "day", "w": "week", "m": "month", "a": "year", "c": "decade"}[t.codes[k]], "singular"
+
+
+def _same_unit_noun(t: Tokens, a: int, b: int) -> bool:
+    """Do tokens a and b both name the same unit ("يوما ... يوم", "عاما ... عام")?"""
+    if t.codes[a] not in "udwma" or t.codes[b] not in "udwma":
+        return False
+    first, second = _unit_at(t, a), _unit_at(t, b)
+    return first is not None and second is not None and first[0] == second[0]
 
 
 def _length(t: Tokens, i: int, j: int) -> tuple[str, int | None] | None:
@@ -1931,14 +1937,30 @@ class _Env:
         self.reference = reference
         self.norm = norm
         self.tokens = tokens
-        self.previous: tuple[dt.date, str] | None = None   # last resolved date and its granularity
+        # every date resolved so far: (first day, granularity, start and end in the normalized text)
+        self.history: list[tuple[dt.date, str, int, int]] = []
         self.previous_text: str | None = None
-        self.previous_end: int | None = None                   # where it ends in the normalized text
-        self.history: list[tuple[dt.date, str, bool]] = []      # every date so far: (start, granularity, compared)
 
         self.force_past = False       # set while the past reading of a scheduled event is tried
         self.force_future = False     # set while the coming occurrence of a holiday is tried
         self.scheduled: set[int] = set()   # first tokens of finds read as future by a scheduling verb only
+
+    @property
+    def previous(self) -> tuple[dt.date, str] | None:
+        """The last date resolved and its granularity."""
+        return self.history[-1][:2] if self.history else None
+
+    @property
+    def previous_end(self) -> int | None:
+        return self.history[-1][3] if self.history else None
+
+    def previous_in_sentence(self, spec: Spec, granularities: tuple[str, ...]) -> dt.date | None:
+        """The first day of the last date resolved, when it is in the sentence of `spec` and of one of
+        these granularities."""
+        if not self.history or self.history[-1][1] not in granularities or _SENTENCE_END.search(
+                self.norm, self.history[-1][3], self.tokens.starts[spec.first]):
+            return None
+        return self.history[-1][0]
 
     def future(self, spec: Spec) -> bool:
         if self.force_past or (spec.first > 0 and self.tokens.codes[spec.first - 1] == "s"):
@@ -2161,9 +2183,9 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
             # "نهاية الشهر" after a date of the same sentence ("تنطلق في 3 مايو وتستمر حتى نهاية الشهر")
             # is that date's month; otherwise the current one
             rel = "current"
-            if env.previous is not None and env.previous[1] in ("day", "time", "month") and env.previous_end is not None \
-                    and not _SENTENCE_END.search(env.norm, env.previous_end, env.tokens.starts[spec.first]):
-                base, anchor = env.previous[0], ANCHOR_PREVIOUS
+            same_sentence = env.previous_in_sentence(spec, ("day", "time", "month"))
+            if same_sentence is not None:
+                base, anchor = same_sentence, ANCHOR_PREVIOUS
         if base is None:
             return _unresolved()
         shift = _rel_shift(rel) or 0
@@ -2182,30 +2204,28 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
         return _Resolved(value, interval, granularity, anchor)
 
     if kind == "same_period":
-        # the period of the last date that is not itself a comparison point, as fine as the unit
+        # the period of the last date that is not itself a comparison point ("بانخفاض 9% عن فبراير
+        # 2017" is the year-ago figure), as fine as the unit; "الفترة نفسها" is as long as that date's
+        unit = a["unit"]
         fits = {"week": ("day", "time", "week"), "month": ("day", "time", "week", "month"),
                 "quarter": ("day", "time", "week", "month", "quarter"),
-                "period": ("week", "month", "quarter", "year")}[a["unit"]]
-        base, anchor, unit = next(((start, ANCHOR_PREVIOUS, granularity) for start, granularity, compared
-                                   in reversed(env.history) if granularity in fits and not compared),
-                                  (ref, ANCHOR_PUBLISHED, a["unit"]))
+                "period": ("week", "month", "quarter", "year")}[unit]
+        base, anchor, found = next(((first_day, ANCHOR_PREVIOUS, granularity) for first_day, granularity, start, _
+                                    in reversed(env.history) if granularity in fits
+                                    and not _compared_at(env.norm, start)), (ref, ANCHOR_PUBLISHED, "year"))
         if base is None:
             return _unresolved()
-        # "الفترة نفسها" with no period written before it: all that is known is its year
-        unit = "year" if unit == "period" else unit
-        a = dict(a, unit=a["unit"] if a["unit"] != "period" else unit)
+        if unit == "period":
+            unit = found                      # with no period written before it, all that is known is its year
         if a.get("year") is not None:          # "الشهر المماثل من 2017"
             day = timex.valid_date(a["year"], base.month, min(base.day, 28))
             anchor = ANCHOR_ABSOLUTE if anchor == ANCHOR_PUBLISHED else anchor
         else:
             day = timex.shift_date(base, "year", a["years"])
-        if a["unit"] == "quarter":
+        if unit == "quarter":
             value, interval = timex.quarter_of(day.year, (day.month - 1) // 3 + 1)
             return _Resolved(value, interval, "quarter", anchor)
-        if a["unit"] == "year":
-            value, interval = timex.year_of(day.year)
-            return _Resolved(value, interval, "year", anchor)
-        value, interval, granularity = _granular(a["unit"], day)
+        value, interval, granularity = _granular(unit, day)
         return _Resolved(value, interval, granularity, anchor)
 
     if kind == "offset":
@@ -2245,10 +2265,9 @@ def _resolve(spec: Spec, env: _Env) -> _Resolved:
         elif "weekday" in a:                  # "العاشرة من مساء الخميس"
             day = _resolve(Spec(spec.first, spec.last, "weekday", {"weekday": a["weekday"], "rel": a["rel"]}), env)
             base = dt.date.fromisoformat(day.value)
-        elif env.previous is not None and env.previous[1] in ("day", "time") and env.previous_end is not None \
-                and not _SENTENCE_END.search(env.norm, env.previous_end, env.tokens.starts[spec.first]):
+        elif env.previous_in_sentence(spec, ("day", "time")) is not None:
             # "يوم الأحد المقبل من الساعة السابعة صباحا حتى السابعة مساء": the day of the same sentence
-            base, anchor = env.previous[0], ANCHOR_PREVIOUS
+            base, anchor = env.previous_in_sentence(spec, ("day", "time")), ANCHOR_PREVIOUS
         return _Resolved(base.isoformat(), (base, base), "time", anchor)
 
     if kind == "bare_pod":                    # "فجرا": the day of the narrative, or the publication day
@@ -2394,17 +2413,16 @@ def _resolve_offset(spec: Spec, env: _Env) -> _Resolved:
         return _Resolved(value, interval, None, ANCHOR_PUBLISHED if ref else None, type=DURATION,
                          text_span=(a["length_start"], spec.last), bound=bound)
     base, anchor = ref, ANCHOR_PUBLISHED
-    start = env.tokens.starts[spec.first]
+    same_sentence = env.previous_in_sentence(spec, ("day", "time", "week", "month")) if direction == "after" else None
     if a.get("narrative"):                    # "بعد يومين من ذلك": from the last date written
         if env.previous is None:
             return _unresolved("narrative expression without an earlier date")
         base, anchor = env.previous[0], ANCHOR_PREVIOUS
-    elif direction == "after" and env.previous is not None and env.previous[1] in ("day", "time", "week", "month") \
-            and env.previous_end is not None and not _SENTENCE_END.search(env.norm, env.previous_end, start) \
-            and not _sentence_is_future(env.norm, start, env.tokens.ends[spec.last - 1]):
+    elif same_sentence is not None and not _sentence_is_future(env.norm, env.tokens.starts[spec.first],
+                                                                env.tokens.ends[spec.last - 1]):
         # a story told in the past: "قُدّم الطلب بتاريخ 2023/02/14، وجرى البت فيه بعد 45 يوما" is that long
         # after the date of the same sentence ("ستحصل بعد شهرين" and "قبل عامين" count from publication)
-        base, anchor = env.previous[0], ANCHOR_PREVIOUS
+        base, anchor = same_sentence, ANCHOR_PREVIOUS
     if base is None:
         return _unresolved()
     sign = 1 if direction == "after" else -1
@@ -2614,9 +2632,14 @@ def _ongoing_re() -> re.Pattern:
         r"|(?<![^\s\"«(])(?P<verb>[وفل]?(?:ي[^\W\d_]{3,}|ت[^\W\d_]{2,}(?:ي|ون|ان|ين)))(?![^\W\d_])")
 
 
-# A ت-word right after أنها/إنه/أنهم (أن with a pronoun: a bare أن takes the subjunctive, "قبل أن تهاجر")
-# or لا is an imperfective verb: "أنها تسيطر"، "لا تزال".
-_VERB_AFTER_COMPLEMENTIZER = re.compile(r"(?<![^\s])(?:انها|انه|انهم|لا)\s+([وف]?ت[^\W\d_]{2,})(?![^\W\d_])")
+@functools.lru_cache(maxsize=1)
+def _verb_after_opener_re() -> re.Pattern:
+    """A ت-word right after a word that only a verb follows (words.yaml `verb_openers`: أنها، إنه ... لا):
+    "أنها تسيطر"، "لا تزال" — an imperfective verb. (A bare أن takes the subjunctive: "قبل أن تهاجر".)"""
+    words = sorted(set(word_list("verb_openers")), key=len, reverse=True)
+    return re.compile(r"(?<![^\s])(?:" + "|".join(re.escape(w) for w in words) + r")\s+([وف]?ت[^\W\d_]{2,})(?![^\W\d_])")
+
+
 # A clause that opens with a ت-word followed by a feminine noun opens with a feminine imperfective
 # verb agreeing with its subject: "تعيش المدينة ...", "تستمر المفاوضات ...". The perfective تفعّل
 # would agree as "توقفت المدينة"; "توقف إنتاج الفيلم" (masculine subject) is a past event.
@@ -2649,7 +2672,7 @@ def _is_ongoing(norm: str, tokens: Tokens, spec: Spec, mod: str | None) -> bool:
         verb = m.group("verb")
         if verb is None or verb.lstrip("وفل") not in perfective and verb not in perfective:
             return True
-    for m in _VERB_AFTER_COMPLEMENTIZER.finditer(norm, left, start):
+    for m in _verb_after_opener_re().finditer(norm, left, start):
         verb = m.group(1).lstrip("وف")
         if not _perfective_opening(verb) and verb not in perfective:
             return True                       # "أنها تسيطر عليها منذ 12 يوما": a ت-imperfective after أن
@@ -2713,8 +2736,18 @@ def _nearest_holiday(spec: Spec, env: _Env, by_tense: _Resolved) -> _Resolved:
     return min(near, key=lambda r: abs((r.interval[0] - env.reference).days))
 
 
-# Words that introduce what a figure is compared with: "بانخفاض 9% عن فبراير 2017", "مقابل", "مقارنة مع".
-_COMPARED = re.compile(r"(?<![^\s])(?:عن|مقابل|مقارنه|بالمقارنه|مقارنة|بالمقارنة)\s+(?:مع\s+|ب)?(?:\S+\s+){0,1}\S*$")
+@functools.lru_cache(maxsize=1)
+def _compared_re() -> re.Pattern:
+    """A word that introduces what a figure is compared with (words.yaml), up to two words before the
+    end of the searched text: "بانخفاض 9% عن فبراير 2017", "مقارنة مع الشهر ...", "مقابل ..."."""
+    words = sorted(set(word_list("comparison_words")), key=len, reverse=True)
+    return re.compile(r"(?<![^\s])(?:" + "|".join(re.escape(w) for w in words)
+                      + r")\s+(?:مع\s+|ب)?(?:\S+\s+)?$")
+
+
+def _compared_at(norm: str, start: int) -> bool:
+    """Is the date starting at `start` what a figure is compared with?"""
+    return _compared_re().search(norm, max(0, start - 40), start) is not None
 
 
 # What may stand between the two ends of a range: "حتى", "إلى", "وحتى", "لغاية", a dash, "to", "until".
@@ -2812,11 +2845,7 @@ def tag(text: str, reference: Any = None) -> list[TimeExpression]:
         out.append(expression)
         if value is not None and interval is not None and kind in (DATE, TIME) and resolved.granularity in (
                 "day", "time", "week", "month", "quarter", "year") and spec.kind != "same_period":
-            # the dates a "same period of last year" may be counted from: not those compared with
-            # ("بانخفاض 9% عن فبراير 2017"), which are the year-ago figures themselves
-            compared = _COMPARED.search(norm, max(0, tokens.starts[first] - 40), tokens.starts[first]) is not None
-            env.history.append((interval[0], resolved.granularity, compared))
-            env.previous = (interval[0], resolved.granularity)
-            env.previous_end = n_end
+            # (a "same period of last year" is a comparison point, not the date the text is about)
+            env.history.append((interval[0], resolved.granularity, n_start, n_end))
             env.previous_text = expression.text
     return out
