@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -39,16 +40,21 @@ def _worker(root: str, n: int) -> None:
     if not tagger.__file__.startswith(root):
         raise SystemExit(f"tag_changes: imported {tagger.__file__}, not the tagger under {root}")
     tag = tagger.tag
+    print(json.dumps(["pass", tagger._split_classify.__module__ or "timeline._scan"]))
     for k, a in enumerate(_articles(n)):
         for e in tag(a.get("text") or "", a.get("published")):
             print(json.dumps([k, e.start, e.end, e.type, e.value, e.mod]))
 
 
-def _run(root: Path, n: int) -> dict[tuple[int, int, int], tuple]:
+def _run(root: Path, n: int, pure_python: bool = False) -> dict[tuple[int, int, int], tuple]:
+    env = dict(os.environ, TIMELINE_PURE_PYTHON="1") if pure_python else None
     out = subprocess.run([sys.executable, __file__, "--worker", str(root), "--articles", str(n)],
-                         capture_output=True, text=True, check=True, cwd=str(root)).stdout
+                         capture_output=True, text=True, check=True, cwd=str(root), env=env).stdout
     found = {}
     for line in out.splitlines():
+        if line.startswith('["pass"'):
+            print(f"{root}: first pass from {json.loads(line)[1]}")
+            continue
         k, start, end, *rest = json.loads(line)
         found[(k, start, end)] = tuple(rest)
     return found
@@ -59,6 +65,9 @@ def main(argv=None) -> int:
     ap.add_argument("--base", default="HEAD", help="git revision to compare the working tree with")
     ap.add_argument("--articles", type=int, default=4000)
     ap.add_argument("--show", type=int, default=40, help="differences printed with their context")
+    ap.add_argument("--base-pure-python", action="store_true",
+                    help="run the base with the tagger's first pass in Python (TIMELINE_PURE_PYTHON=1): "
+                         "with --base HEAD, checks the C pass against its reference on real news")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -72,7 +81,7 @@ def main(argv=None) -> int:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(base_root), args.base],
                        check=True)
         try:
-            before = _run(base_root, args.articles)
+            before = _run(base_root, args.articles, args.base_pure_python)
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base_root)], check=True)
     after = _run(ROOT, args.articles)

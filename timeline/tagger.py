@@ -34,6 +34,7 @@ import datetime as dt
 import functools
 import itertools
 import operator
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -194,6 +195,8 @@ try:
     from timeline._scan import split_classify as _split_classify
 except ImportError:                     # not built (no C compiler where it was installed)
     _split_classify = _split_classify_py
+if os.environ.get("TIMELINE_PURE_PYTHON"):
+    _split_classify = _split_classify_py    # to compare the two passes, or time the reference
 
 
 def _tokenize(text: str) -> Tokens:
